@@ -1,0 +1,50 @@
+"""What every resource shares: the row scope, read/write permissions and errors in Chinese."""
+from flask_appbuilder import ModelRestApi
+from flask_babel import gettext as _
+
+from app.extensions import db
+from app.security.permissions import API_METHODS
+from app.security.scope import SCOPE
+
+
+class Invalid(Exception):
+    """Raised by `validate` with {field: [message]}; the API answers 422 and saves nothing."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+class ScopedApi(ModelRestApi):
+    base_filters = [SCOPE]
+    method_permission_name = API_METHODS
+    allow_browser_login = True
+
+    def validate(self, item) -> None:
+        """Check `item` before it is saved; raise `Invalid` to refuse it."""
+
+    def pre_add(self, item):
+        self.validate(item)
+
+    def pre_update(self, item):
+        self.validate(item)
+
+    def post_headless(self):
+        return self._saving(super().post_headless)
+
+    def put_headless(self, pk):
+        return self._saving(lambda: super(ScopedApi, self).put_headless(pk))
+
+    def _saving(self, save):
+        try:
+            return save()
+        except Invalid as invalid:
+            db.session.rollback()
+            return self.response_422(message=invalid.errors)
+
+    def response_422(self, message=None):
+        # FAB puts the failing SQL and its parameters in the message: never show them.
+        if isinstance(message, str) and message.startswith("Database exception"):
+            db.session.rollback()
+            message = _("The record conflicts with an existing one (for example a duplicate code)")
+        return super().response_422(message=message)

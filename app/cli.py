@@ -1,0 +1,38 @@
+"""Command-line tasks: `flask sync-roles`, `flask seed-demo`, `flask import-organizations FILE`."""
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask_babel import gettext as _
+
+from app.services.organization_import import ImportFailed, import_organizations, read_rows
+
+
+def register_commands(app) -> None:
+    @app.cli.command("sync-roles")
+    def sync_roles():
+        """Create the roles of DESIGN §1 and set their permissions from app/security/roles.py."""
+        counts = current_app.appbuilder.sm.sync_roles()
+        for role, n in counts.items():
+            click.echo(f"{role}: {n}")
+
+    @app.cli.command("seed-demo")
+    def seed_demo():
+        """Load the demo county, township, villages and accounts (safe to run again)."""
+        from app.demo import seed
+
+        created = seed(current_app.config["DEMO_PASSWORD"])
+        click.echo(_("Demo data ready (%(n)d new records)", n=created))
+
+    @app.cli.command("import-organizations")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    def import_organizations_command(path: Path):
+        """Import organisations from a CSV or Excel file; nothing is imported if any row is bad."""
+        try:
+            result = import_organizations(read_rows(path.name, path.read_bytes()),
+                                          max_rows=current_app.config["UPLOAD_MAX_ROWS"])
+        except ImportFailed as failed:
+            for line, reason in failed.errors:
+                click.echo(_("Line %(line)d: %(reason)s", line=line, reason=reason) if line else reason, err=True)
+            raise SystemExit(1)
+        click.echo(_("Imported: %(created)d new, %(updated)d updated", created=result.created, updated=result.updated))

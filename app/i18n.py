@@ -1,0 +1,19 @@
+"""Formatting for people: dates without microseconds, in the reader's language."""
+from datetime import date, datetime
+
+from flask_babel import format_date, format_datetime
+
+
+def human(value) -> str:
+    """A date or time as people write it (2026年12月4日 15:39), '' for None."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return format_datetime(value, "yyyy-MM-dd HH:mm")
+    if isinstance(value, date):
+        return format_date(value, "yyyy-MM-dd")
+    return str(value)
+
+
+def register_template_helpers(app) -> None:
+    app.add_template_filter(human, "human")

@@ -1,0 +1,5 @@
+"""Every table of 打非通; importing this package registers them with the metadata."""
+from app.models.organization import KINDS, PARENT_KINDS, Organization, placement_error  # noqa: F401
+from app.models.user import OrgUser  # noqa: F401
+from app.models.category import Category, RoutingRule, routing_error  # noqa: F401
+from app.models.setting import SETTINGS, Setting, get_setting, save_settings  # noqa: F401

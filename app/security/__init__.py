@@ -1,0 +1,1 @@
+"""Who may do what (roles as data) and what each user may see (one row scope)."""

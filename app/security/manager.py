@@ -1,0 +1,72 @@
+"""Our FAB security manager: the user model with its organisation, and role synchronisation."""
+from flask_appbuilder.security.sqla.manager import SecurityManager as FabSecurityManager
+from flask_appbuilder.security.views import UserDBModelView
+from flask_babel import lazy_gettext as _l
+
+from app.models import OrgUser
+from app.security.roles import ROLES, SELF_SERVICE, grants
+
+
+class UserView(UserDBModelView):
+    """Users as FAB shows them, plus the organisation each one belongs to."""
+
+    list_columns = ["username", "first_name", "last_name", "organization", "roles", "active"]
+    search_columns = ["username", "first_name", "last_name", "email", "organization", "roles", "active"]
+    add_columns = ["username", "first_name", "last_name", "email", "organization", "roles", "active",
+                   "password", "conf_password"]
+    edit_columns = ["username", "first_name", "last_name", "email", "organization", "roles", "active"]
+    show_fieldsets = [
+        (_l("User info"), {"fields": ["username", "organization", "roles", "active", "login_count"]}),
+        (_l("Personal Info"), {"fields": ["first_name", "last_name", "email"], "expanded": True}),
+        (_l("Audit Info"), {"fields": ["last_login", "fail_login_count", "created_on", "changed_on"],
+                             "expanded": False}),
+    ]
+    user_show_fieldsets = [
+        (_l("User info"), {"fields": ["username", "organization", "roles"]}),
+        (_l("Personal Info"), {"fields": ["first_name", "last_name", "email"], "expanded": True}),
+    ]
+    label_columns = {**UserDBModelView.label_columns, "organization": _l("Organization")}
+    description_columns = {**UserDBModelView.description_columns,
+                           "organization": _l("Everything the user sees is bounded by this unit")}
+
+
+class SecurityManager(FabSecurityManager):
+    user_model = OrgUser
+    userdbmodelview = UserView
+
+    def sync_roles(self) -> dict[str, int]:
+        """Make the roles and permissions in the database match `ROLES`; returns grants per role."""
+        admin = self.add_role(self.auth_role_admin)  # before the permissions: FAB grants them to Admin
+        self.appbuilder.add_permissions(update_perms=True)
+        menu_names = self._menu_names_by_resource()
+        counts = {}
+        admin.permissions = self.get_all_permissions_views_query()
+        counts[admin.name] = len(admin.permissions)
+        self.add_role(self.auth_role_public)
+
+        for name, resources in ROLES.items():
+            role = self.add_role(name)
+            wanted = grants(resources) | set(SELF_SERVICE)
+            for resource in resources:
+                wanted |= {("menu_access", menu) for menu in menu_names.get(resource, ())}
+            role.permissions = [self.add_permission_view_menu(perm, view) for perm, view in sorted(wanted)]
+            counts[name] = len(role.permissions)
+        self.session.commit()
+        return counts
+
+    def get_all_permissions_views_query(self):
+        return self.session.query(self.permissionview_model).all()
+
+    def _menu_names_by_resource(self) -> dict[str, set[str]]:
+        """Menu entries (and their categories) keyed by the resource of the view they open."""
+        names: dict[str, set[str]] = {}
+        for top in self.appbuilder.menu.get_list():
+            for item in top.childs or [top]:
+                view = getattr(item, "baseview", None)
+                if view is None or not item.name:
+                    continue
+                entry = names.setdefault(view.class_permission_name, set())
+                entry.add(item.name)
+                if top is not item:
+                    entry.add(top.name)
+        return names

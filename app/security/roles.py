@@ -1,0 +1,39 @@
+"""The roles of DESIGN §1 as data; `flask sync-roles` makes the database match them.
+
+Each role maps a resource (a view's or API's `class_permission_name`) to "read" or
+"write"; write implies read. Menu entries follow: a role sees the menu entries of the
+resources it may read. Admin gets every permission there is.
+"""
+from app.security.permissions import READ, WRITE
+
+# What every signed-in user may do with their own account.
+SELF_SERVICE = [
+    ("can_userinfo", "UserDBModelView"),
+    ("resetmypassword", "UserDBModelView"),
+    ("can_this_form_get", "ResetMyPasswordView"),
+    ("can_this_form_post", "ResetMyPasswordView"),
+    ("userinfoedit", "UserDBModelView"),
+    ("can_this_form_get", "UserInfoEditView"),
+    ("can_this_form_post", "UserInfoEditView"),
+]
+
+_READ_REFERENCE = {"Organization": READ, "Category": READ}
+
+ROLES: dict[str, dict[str, str]] = {
+    "GridWorker": {**_READ_REFERENCE},  # 网格员
+    "VillageHead": {**_READ_REFERENCE},  # 村居负责人
+    "TownshipOffice": {**_READ_REFERENCE, "RoutingRule": READ},  # 乡镇安委办
+    "Handler": {**_READ_REFERENCE},  # 专委会/管理区/站所
+    "CountyOffice": {**_READ_REFERENCE, "RoutingRule": READ},  # 县安委办
+    "Department": {**_READ_REFERENCE},  # 部门
+    "Leader": {**_READ_REFERENCE, "RoutingRule": READ},  # 领导 (read-only)
+}
+
+def grants(resources: dict[str, str]) -> set[tuple[str, str]]:
+    """(permission, resource) pairs for a role's resource map; write brings read."""
+    pairs = set()
+    for resource, level in resources.items():
+        pairs.add((f"can_{READ}", resource))
+        if level == WRITE:
+            pairs.add((f"can_{WRITE}", resource))
+    return pairs

@@ -1,0 +1,1 @@
+"""Workflows: each public function is one action, validates, changes state and commits once."""

@@ -1,0 +1,31 @@
+"""Every view and API of 打非通 is registered here, in menu order."""
+from flask_appbuilder import AppBuilder
+from flask_babel import lazy_gettext as _l
+
+from app.api.category import CategoryApi
+from app.api.organization import OrganizationApi
+from app.views.category import CategoryView, RoutingRuleView
+from app.views.organization import KIND_VIEWS
+from app.views.organization_import import OrganizationImportView
+from app.views.settings import SettingsView
+
+ORGANIZATIONS = "Organizations"
+CONFIGURATION = "Configuration"
+
+
+def register_views(appbuilder: AppBuilder) -> None:
+    """Add every view (English names: they are permission keys) and every API."""
+    for view in KIND_VIEWS:
+        appbuilder.add_view(view, view.__name__.removesuffix("View"), label=view.list_title,
+                            icon="fa-sitemap", category=ORGANIZATIONS, category_label=_l("Organizations"),
+                            category_icon="fa-sitemap")
+    appbuilder.add_view(OrganizationImportView, "Import organizations", label=_l("Import organisations"),
+                        icon="fa-upload", category=ORGANIZATIONS)
+    appbuilder.add_view(CategoryView, "Categories", label=_l("Categories"), icon="fa-tags",
+                        category=CONFIGURATION, category_label=_l("Configuration"), category_icon="fa-cogs")
+    appbuilder.add_view(RoutingRuleView, "Routing rules", label=_l("Routing rules"), icon="fa-random",
+                        category=CONFIGURATION)
+    appbuilder.add_view(SettingsView, "Settings", label=_l("Settings"), icon="fa-sliders",
+                        category=CONFIGURATION)
+    appbuilder.add_api(OrganizationApi)
+    appbuilder.add_api(CategoryApi)
