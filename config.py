@@ -80,8 +80,9 @@ class Config:
     AUTH_ROLE_ADMIN = "Admin"
     AUTH_ROLE_PUBLIC = "Public"
     AUTH_RATE_LIMITED = True
-    AUTH_RATE_LIMIT = "10 per 20 second"
-    RATELIMIT_STORAGE_URI = "memory://"
+    AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per 20 second")  # per address, HTML and API login
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     FAB_SECURITY_MANAGER_CLASS = "app.security.manager.SecurityManager"
     FAB_INDEX_VIEW = "app.views.index.HomeView"
     FAB_CREATE_DB = False
@@ -96,7 +97,6 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
     UPLOAD_MAX_ROWS = 20000
-
-    def __init__(self) -> None:
-        self.SECRET_KEY = secret_key(self.APP_ENV)
-        self.SESSION_COOKIE_SECURE = self.APP_ENV == "production" and flag("SESSION_COOKIE_SECURE", True)
+    # Behind HTTPS in production; set SESSION_COOKIE_SECURE=false to serve plain HTTP on an intranet.
+    SESSION_COOKIE_SECURE = APP_ENV == "production" and flag("SESSION_COOKIE_SECURE", True)
+    SECRET_KEY = None  # resolved by `secret_key()` once the app knows its environment

@@ -5,7 +5,7 @@ from typing import Any, Mapping
 from flask import Flask
 from flask_appbuilder import AppBuilder
 
-from config import ROOT, Config
+from config import ROOT, Config, secret_key
 from app.extensions import csrf, db, migrate
 
 
@@ -16,9 +16,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         instance_path=str(ROOT / "instance"),
         template_folder=str(ROOT / "templates"),
     )
-    app.config.from_object(Config())
+    app.config.from_object(Config)
     if test_config:
         app.config.update(test_config)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = secret_key(app.config["APP_ENV"])
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)

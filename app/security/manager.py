@@ -34,6 +34,13 @@ class SecurityManager(FabSecurityManager):
     user_model = OrgUser
     userdbmodelview = UserView
 
+    def register_views(self) -> None:
+        super().register_views()
+        # FAB limits only the HTML login; the API login (JWT) gets the same limit.
+        if self.is_auth_limited:
+            api = next(v for v in self.appbuilder.baseviews if isinstance(v, self.security_api))
+            self.limiter.limit(self.auth_rate_limit, methods=["POST"])(api.blueprint)
+
     def sync_roles(self) -> dict[str, int]:
         """Make the roles and permissions in the database match `ROLES`; returns grants per role."""
         admin = self.add_role(self.auth_role_admin)  # before the permissions: FAB grants them to Admin
