@@ -1,10 +1,14 @@
 """What every resource shares: the row scope, read/write permissions and errors in Chinese."""
 from flask_appbuilder import ModelRestApi
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db
 from app.security.permissions import API_METHODS
 from app.security.scope import SCOPE
+
+
+CONFLICT = _l("The record conflicts with an existing one (for example a duplicate code)")
 
 
 class Invalid(Exception):
@@ -37,14 +41,14 @@ class ScopedApi(ModelRestApi):
 
     def _saving(self, save):
         try:
-            return save()
+            response = save()
         except Invalid as invalid:
             db.session.rollback()
             return self.response_422(message=invalid.errors)
-
-    def response_422(self, message=None):
-        # FAB puts the failing SQL and its parameters in the message: never show them.
-        if isinstance(message, str) and message.startswith("Database exception"):
+        except SQLAlchemyError:
             db.session.rollback()
-            message = _("The record conflicts with an existing one (for example a duplicate code)")
-        return super().response_422(message=message)
+            return self.response_422(message=CONFLICT)
+        if response.status_code == 422 and "Database exception" in response.get_data(as_text=True):
+            # FAB puts the failing SQL and its parameters in the message: never show them.
+            return self.response_422(message=CONFLICT)
+        return response

@@ -57,5 +57,6 @@ def visible(model, row, user=None) -> bool:
 
     if row is None or row.id is None:
         return False
-    query = db.session.query(model.id).filter(model.id == row.id)
-    return scoped(query, model, user).first() is not None
+    with db.session.no_autoflush:  # `row` may be the parent of an object still being built
+        query = db.session.query(model.id).filter(model.id == row.id)
+        return scoped(query, model, user).first() is not None
