@@ -19,10 +19,13 @@ def register_commands(app) -> None:
     @app.cli.command("seed-demo")
     def seed_demo():
         """Load the demo county, township, villages and accounts (safe to run again)."""
-        from app.demo import seed
+        from app.demo import ACCOUNTS, seed
 
         created = seed(current_app.config["DEMO_PASSWORD"])
         click.echo(_("Demo data ready (%(n)d new records)", n=created))
+        click.echo(_("Demo accounts (password from DEMO_PASSWORD):"))
+        for username, (role, unit, _name) in ACCOUNTS.items():
+            click.echo(f"  {username:<10} {role:<15} {unit}")
 
     @app.cli.command("import-organizations")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))

@@ -9,7 +9,7 @@ def human(value) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return format_datetime(value, "yyyy-MM-dd HH:mm")
+        return format_datetime(value, "yyyy-MM-dd HH:mm", rebase=False)  # stored in local time
     if isinstance(value, date):
         return format_date(value, "yyyy-MM-dd")
     return str(value)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from app import create_app
+from config import database_url as sqlalchemy_url
 from app.extensions import db
 from tests.services import recreate_database
 
@@ -25,7 +26,7 @@ POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgres")
 def config(database_url: str, **extra) -> dict:
     return {
         "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_DATABASE_URI": sqlalchemy_url(database_url),
         "SECRET_KEY": "test-secret-key-of-a-sensible-length-0123456789",
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
