@@ -1,7 +1,7 @@
 """Formatting for people: dates without microseconds, in the reader's language."""
 from datetime import date, datetime
 
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, gettext as _
 
 
 def human(value) -> str:
@@ -13,6 +13,11 @@ def human(value) -> str:
     if isinstance(value, date):
         return format_date(value, "yyyy-MM-dd")
     return str(value)
+
+
+def yes_no(value) -> str:
+    """A flag as a word (是 / 否) instead of True / False."""
+    return _("Yes") if value else _("No")
 
 
 def register_template_helpers(app) -> None:

@@ -1,10 +1,25 @@
 """Our FAB security manager: the user model with its organisation, and role synchronisation."""
 from flask_appbuilder.security.sqla.manager import SecurityManager as FabSecurityManager
 from flask_appbuilder.security.views import UserDBModelView
+from flask_appbuilder.fields import QuerySelectMultipleField
+from flask_appbuilder.fieldwidgets import Select2ManyWidget
 from flask_babel import lazy_gettext as _l
+from wtforms.validators import DataRequired
 
 from app.models import OrgUser
-from app.security.roles import ROLES, SELF_SERVICE, grants
+from app.i18n import yes_no
+from app.security.roles import ROLE_LABELS, ROLES, SELF_SERVICE, grants, role_labels
+
+
+def roles_field() -> QuerySelectMultipleField:
+    """Role choices under the names people read (网格员 …), not the permission keys."""
+    from app.extensions import db
+    from flask_appbuilder.security.sqla.models import Role
+
+    return QuerySelectMultipleField(
+        _l("Role"), query_func=lambda: db.session.query(Role).order_by(Role.id),
+        get_pk_func=lambda role: role.id, get_label=lambda role: str(ROLE_LABELS.get(role.name, role.name)),
+        widget=Select2ManyWidget(), validators=[DataRequired(message=_l("Choose at least one role"))])
 
 
 class UserView(UserDBModelView):
@@ -26,8 +41,12 @@ class UserView(UserDBModelView):
         (_l("Personal Info"), {"fields": ["first_name", "last_name", "email"], "expanded": True}),
     ]
     label_columns = {**UserDBModelView.label_columns, "organization": _l("Organization")}
+    formatters_columns = {"roles": role_labels, "active": yes_no}
     description_columns = {**UserDBModelView.description_columns,
+                           "username": _l("The name used to sign in"),
                            "organization": _l("Everything the user sees is bounded by this unit")}
+    add_form_extra_fields = {**UserDBModelView.add_form_extra_fields, "roles": roles_field()}
+    edit_form_extra_fields = {"roles": roles_field()}
 
 
 class SecurityManager(FabSecurityManager):

@@ -4,6 +4,8 @@ Each role maps a resource (a view's or API's `class_permission_name`) to "read" 
 "write"; write implies read. Menu entries follow: a role sees the menu entries of the
 resources it may read. Admin gets every permission there is.
 """
+from flask_babel import lazy_gettext as _l
+
 from app.security.permissions import READ, WRITE
 
 # What every signed-in user may do with their own account.
@@ -28,6 +30,24 @@ ROLES: dict[str, dict[str, str]] = {
     "Department": {**_READ_REFERENCE},  # 部门
     "Leader": {**_READ_REFERENCE, "RoutingRule": READ},  # 领导 (read-only)
 }
+
+# Role names as people read them (the FAB role names above are permission keys).
+ROLE_LABELS = {
+    "Admin": _l("Administrator"),
+    "Public": _l("Public"),
+    "GridWorker": _l("Grid worker"),
+    "VillageHead": _l("Village head"),
+    "TownshipOffice": _l("Township safety office"),
+    "Handler": _l("Committee, district or station"),
+    "CountyOffice": _l("County safety office"),
+    "Department": _l("Department"),
+    "Leader": _l("Leader"),
+}
+
+
+def role_labels(roles) -> str:
+    return ", ".join(str(ROLE_LABELS.get(role.name, role.name)) for role in roles)
+
 
 def grants(resources: dict[str, str]) -> set[tuple[str, str]]:
     """(permission, resource) pairs for a role's resource map; write brings read."""

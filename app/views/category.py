@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
 
 from app.models import Category, RoutingRule, routing_error
+from app.i18n import yes_no
 from app.security.permissions import VIEW_METHODS
 from app.security.scope import SCOPE
 
@@ -21,6 +22,7 @@ class CategoryView(ModelView):
     add_columns = edit_columns = show_columns = ["name", "description", "sort_order", "active"]
     search_columns = ["name", "active"]
     base_order = ("sort_order", "asc")
+    formatters_columns = {"active": yes_no}
     label_columns = {
         "name": _l("Name"),
         "description": _l("Description"),

@@ -10,6 +10,7 @@ from wtforms.validators import Email, Length, Optional, Regexp, ValidationError
 from app.extensions import db
 from app.models import KINDS, PARENT_KINDS, Organization, placement_error
 from app.models.organization import CODE_MESSAGE, CODE_PATTERN, PHONE_MESSAGE, PHONE_PATTERN
+from app.i18n import yes_no
 from app.security.permissions import VIEW_METHODS
 from app.security.scope import SCOPE, scoped
 
@@ -72,6 +73,7 @@ class OrganizationView(ModelView):
     order_columns = ["name", "code"]
     base_order = ("path", "asc")
     label_columns = ORGANIZATION_LABELS
+    formatters_columns = {"active": yes_no}
     page_size = 50
 
     def __init_subclass__(cls, **kwargs):
