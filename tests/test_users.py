@@ -1,4 +1,6 @@
 """Administrators create users in an organisation with a role, and deactivate them."""
+import re
+
 from app.extensions import db
 from app.models import OrgUser
 from tests.conftest import org_id
@@ -43,3 +45,12 @@ def test_a_deactivated_user_cannot_log_in(app, client, auth):
     response = client.post("/api/v1/security/login",
                            json={"username": "grid_b", "password": "Test#demo-2026", "provider": "db"})
     assert response.status_code == 401
+
+
+def test_times_on_the_user_page_have_no_microseconds(app, client, auth):
+    auth.login("admin")
+    with app.app_context():
+        user_id = db.session.query(OrgUser.id).filter_by(username="admin").scalar()
+    page = client.get(f"/users/show/{user_id}").get_data(as_text=True)
+    assert re.search(r"20\d\d-\d\d-\d\d \d\d:\d\d<", page) or re.search(r"20\d\d-\d\d-\d\d \d\d:\d\d\s", page)
+    assert not re.search(r"\d\d:\d\d:\d\d\.\d{6}", page)

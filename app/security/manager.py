@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms.validators import DataRequired
 
 from app.models import OrgUser
-from app.i18n import yes_no
+from app.i18n import human, yes_no
 from app.security.roles import ROLE_LABELS, ROLES, SELF_SERVICE, grants, role_labels
 
 
@@ -41,7 +41,8 @@ class UserView(UserDBModelView):
         (_l("Personal Info"), {"fields": ["first_name", "last_name", "email"], "expanded": True}),
     ]
     label_columns = {**UserDBModelView.label_columns, "organization": _l("Organization")}
-    formatters_columns = {"roles": role_labels, "active": yes_no}
+    formatters_columns = {"roles": role_labels, "active": yes_no, "last_login": human, "created_on": human,
+                          "changed_on": human}
     description_columns = {**UserDBModelView.description_columns,
                            "username": _l("The name used to sign in"),
                            "organization": _l("Everything the user sees is bounded by this unit")}
