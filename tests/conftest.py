@@ -74,15 +74,28 @@ def database_url(database_template, tmp_path):
 
 
 @pytest.fixture
-def app(database_url):
+def make_app(database_url):
+    """Build apps on the test's database with extra settings; their connections close afterwards."""
+    apps = []
+
+    def make(**extra):
+        apps.append(create_app(config(database_url, **extra)))
+        return apps[-1]
+
+    yield make
+    for built in apps:
+        with built.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
     """The app, with no context pushed: each request gets its own, as in production.
 
     Tests that read or change the database directly do it inside `with app.app_context():`.
     """
-    app = create_app(config(database_url))
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    return make_app()
 
 
 @pytest.fixture

@@ -1,10 +1,9 @@
 """Settings, categories and routing rules as an administrator edits them (DESIGN §3, §4 deadlines)."""
 import pytest
 
-from app import create_app
 from app.extensions import db
 from app.models import Category, RoutingRule, get_setting
-from tests.conftest import config, org_id
+from tests.conftest import org_id
 
 
 def test_defaults_follow_the_notice(app):
@@ -74,15 +73,15 @@ def test_routing_rules_are_scoped(client, auth):
     assert "自然资源安全专委会" in page and "住房和城乡建设局" not in page
 
 
-def test_forms_without_a_csrf_token_are_refused(database_url):
-    app = create_app(config(database_url, WTF_CSRF_ENABLED=True))
+def test_forms_without_a_csrf_token_are_refused(make_app):
+    app = make_app(WTF_CSRF_ENABLED=True)
     client = app.test_client()
     client.get("/login/")
     assert client.post("/login/", data={"username": "admin", "password": "x"}).status_code == 400
 
 
-def test_api_login_is_rate_limited(database_url):
-    app = create_app(config(database_url, RATELIMIT_ENABLED=True, AUTH_RATE_LIMIT="3 per minute"))
+def test_api_login_is_rate_limited(make_app):
+    app = make_app(RATELIMIT_ENABLED=True, AUTH_RATE_LIMIT="3 per minute")
     client = app.test_client()
     body = {"username": "admin", "password": "wrong", "provider": "db"}
     codes = [client.post("/api/v1/security/login", json=body).status_code for _ in range(4)]

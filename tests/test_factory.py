@@ -2,13 +2,10 @@
 import pytest
 
 import config
-from app import create_app
 
 
-def test_each_app_is_separate(database_url):
-    from tests.conftest import config as test_config
-
-    first, second = create_app(test_config(database_url)), create_app(test_config(database_url))
+def test_each_app_is_separate(make_app):
+    first, second = make_app(), make_app()
     assert first is not second
     assert first.config["TESTING"] and first.config["APP_NAME"] == "打非通"
     assert first.config["BABEL_DEFAULT_LOCALE"] == "zh"

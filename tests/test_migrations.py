@@ -22,18 +22,22 @@ def postgres():
 
 
 def check_schema(url):
+    """Upgrade from nothing, compare with the models, downgrade to nothing, upgrade again."""
     app = create_app(config(url))
     with app.app_context():
-        upgrade()
-        assert TABLES <= set(inspect(db.engine).get_table_names())
-        with db.engine.connect() as connection:
-            diff = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}),
-                                    Model.metadata)
-        assert diff == [], f"models and migrations differ; run `flask db migrate`: {diff}"
-        downgrade(revision="base")
-        assert "organization" not in inspect(db.engine).get_table_names()
-        upgrade()
-        db.engine.dispose()
+        try:
+            upgrade()
+            assert TABLES <= set(inspect(db.engine).get_table_names())
+            with db.engine.connect() as connection:
+                context = MigrationContext.configure(connection, opts={"compare_type": True})
+                diff = compare_metadata(context, Model.metadata)
+            assert diff == [], f"models and migrations differ; run `flask db migrate`: {diff}"
+            downgrade(revision="base")
+            assert "organization" not in inspect(db.engine).get_table_names()
+            upgrade()
+        finally:
+            db.session.remove()
+            db.engine.dispose()
 
 
 def test_migrations_build_the_schema_on_empty_sqlite(tmp_path):
