@@ -68,10 +68,6 @@ class Organization(Model):
     def kind_label(self) -> str:
         return str(KINDS.get(self.kind, self.kind))
 
-    @property
-    def depth(self) -> int:
-        return self.path.count("/") - 1
-
     def contains(self, other: "Organization | None") -> bool:
         """Whether `other` is this unit or lies below it."""
         return other is not None and bool(self.path) and other.path.startswith(self.path)

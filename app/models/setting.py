@@ -45,8 +45,10 @@ def get_setting(key: str) -> int | str:
 
 def save_settings(values: dict) -> None:
     """Store every given setting in one transaction."""
+    unknown = set(values) - set(SETTINGS_BY_KEY)
+    if unknown:
+        raise KeyError(f"unknown settings: {sorted(unknown)}")
     for key, value in values.items():
-        SETTINGS_BY_KEY[key]  # unknown keys are a programming error
         row = db.session.get(Setting, key) or Setting(key=key)
         row.value = str(value)
         db.session.add(row)

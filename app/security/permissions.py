@@ -5,10 +5,8 @@ WRITE = "write"
 
 # ModelView methods → permission
 VIEW_METHODS = {
-    "list": READ, "show": READ, "download": READ, "api_read": READ, "api": READ,
-    "api_get": READ, "api_column_add": READ, "api_column_edit": READ, "api_readvalues": READ,
+    "list": READ, "show": READ, "download": READ,
     "add": WRITE, "edit": WRITE, "delete": WRITE, "action": WRITE, "action_post": WRITE,
-    "api_create": WRITE, "api_update": WRITE, "api_delete": WRITE,
 }
 
 # ModelRestApi methods → permission

@@ -2,7 +2,7 @@
 import csv
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from openpyxl import load_workbook
@@ -42,7 +42,6 @@ class ImportFailed(Exception):
 class ImportResult:
     created: int = 0
     updated: int = 0
-    errors: list = field(default_factory=list)
 
 
 def read_rows(filename: str, data: bytes) -> list[tuple[int, dict]]:
