@@ -5,7 +5,6 @@ a file copy on SQLite, `CREATE DATABASE … TEMPLATE` on PostgreSQL (TEST_DATABA
 """
 import os
 import shutil
-from pathlib import Path
 
 import pytest
 
