@@ -6,18 +6,12 @@ from app.models import Organization
 from tests.conftest import org_id
 
 
-def api_names(client, auth, username, **query):
+def api_names(client, auth, username):
+    """Names of the organisations `username` gets from the API."""
     headers = auth.headers(username)
     response = client.get("/api/v1/organization/?q=(page_size:100)", headers=headers)
     assert response.status_code == 200
     return {row["name"] for row in response.json["result"]}
-
-
-def html_names(client, auth, username, kind):
-    auth.login(username)
-    page = client.get(f"/organization/{kind}/list/?psize_{kind.title()}View=100")
-    auth.logout()
-    return page
 
 
 def test_township_sees_its_villages_and_units_but_not_the_county(client, auth):

@@ -1,21 +1,20 @@
 """Our FAB security manager: the user model with its organisation, and role synchronisation."""
-from flask_appbuilder.security.sqla.manager import SecurityManager as FabSecurityManager
-from flask_appbuilder.security.views import UserDBModelView
 from flask_appbuilder.fields import QuerySelectMultipleField
 from flask_appbuilder.fieldwidgets import Select2ManyWidget
+from flask_appbuilder.security.sqla.manager import SecurityManager as FabSecurityManager
+from flask_appbuilder.security.sqla.models import Role
+from flask_appbuilder.security.views import UserDBModelView
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import DataRequired
 
-from app.models import OrgUser
+from app.extensions import db
 from app.i18n import human, yes_no
+from app.models import OrgUser
 from app.security.roles import ROLE_LABELS, ROLES, SELF_SERVICE, grants, role_labels
 
 
 def roles_field() -> QuerySelectMultipleField:
     """Role choices under the names people read (网格员 …), not the permission keys."""
-    from app.extensions import db
-    from flask_appbuilder.security.sqla.models import Role
-
     return QuerySelectMultipleField(
         _l("Role"), query_func=lambda: db.session.query(Role).order_by(Role.id),
         get_pk_func=lambda role: role.id, get_label=lambda role: str(ROLE_LABELS.get(role.name, role.name)),
