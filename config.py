@@ -97,6 +97,9 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
     UPLOAD_MAX_ROWS = 20000
+    # Case photos and PDFs: outside any static folder, served only through a scope check.
+    ATTACHMENT_FOLDER = os.environ.get("ATTACHMENT_FOLDER", str(INSTANCE / "attachments"))
+    ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_MB", "10")) * 1024 * 1024
     # Behind HTTPS in production; set SESSION_COOKIE_SECURE=false to serve plain HTTP on an intranet.
     SESSION_COOKIE_SECURE = APP_ENV == "production" and flag("SESSION_COOKIE_SECURE", True)
     SECRET_KEY = None  # resolved by `secret_key()` once the app knows its environment

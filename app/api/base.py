@@ -5,18 +5,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db
 from app.security.permissions import API_METHODS
+from app.services.errors import Invalid, Refused
 from app.security.scope import SCOPE
 
 
 CONFLICT = _l("The record conflicts with an existing one (for example a duplicate code)")
-
-
-class Invalid(Exception):
-    """Raised by `validate` with {field: [message]}; the API answers 422 and saves nothing."""
-
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__(errors)
-        self.errors = errors
 
 
 class ScopedApi(ModelRestApi):
@@ -39,12 +32,18 @@ class ScopedApi(ModelRestApi):
     def put_headless(self, pk):
         return self._saving(lambda: super(ScopedApi, self).put_headless(pk))
 
+    def delete_headless(self, pk):
+        return self._saving(lambda: super(ScopedApi, self).delete_headless(pk))
+
     def _saving(self, save):
         try:
             response = save()
         except Invalid as invalid:
             db.session.rollback()
             return self.response_422(message=invalid.errors)
+        except Refused as refused:
+            db.session.rollback()
+            return self.response(refused.status, message=refused.message)
         except SQLAlchemyError:
             db.session.rollback()
             return self.response_422(message=CONFLICT)

@@ -1,7 +1,8 @@
 """REST resource `organization`: the tree, within the caller's scope."""
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
-from app.api.base import Invalid, ScopedApi
+from app.api.base import ScopedApi
+from app.services.errors import Invalid
 from app.models import Organization, placement_error
 from flask_babel import gettext as _
 

@@ -72,6 +72,13 @@ class Organization(Model):
         """Whether `other` is this unit or lies below it."""
         return other is not None and bool(self.path) and other.path.startswith(self.path)
 
+    def ancestor(self, kind: str) -> "Organization | None":
+        """The unit of `kind` above (or at) this one: a village's township, county …"""
+        from app.extensions import db
+
+        ids = [int(i) for i in self.path.strip("/").split("/") if i]
+        return db.session.query(Organization).filter(Organization.id.in_(ids), Organization.kind == kind).first()
+
     @classmethod
     def in_scope(cls, root: "Organization"):
         """SQL condition: the unit is `root` or below it."""

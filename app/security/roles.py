@@ -1,7 +1,8 @@
 """The roles of DESIGN §1 as data; `flask sync-roles` makes the database match them.
 
 Each role maps a resource (a view's or API's `class_permission_name`) to "read" or
-"write"; write implies read. Menu entries follow: a role sees the menu entries of the
+"write"; write implies read. On "Report", write means filing and editing drafts: workflow
+actions need only read, because the workflow service checks role, unit and state itself. Menu entries follow: a role sees the menu entries of the
 resources it may read. Admin gets every permission there is.
 """
 from flask_babel import lazy_gettext as _l
@@ -22,13 +23,13 @@ SELF_SERVICE = [
 _READ_REFERENCE = {"Organization": READ, "Category": READ}
 
 ROLES: dict[str, dict[str, str]] = {
-    "GridWorker": {**_READ_REFERENCE},  # 网格员
-    "VillageHead": {**_READ_REFERENCE},  # 村居负责人
-    "TownshipOffice": {**_READ_REFERENCE, "RoutingRule": READ},  # 乡镇安委办
-    "Handler": {**_READ_REFERENCE},  # 专委会/管理区/站所
-    "CountyOffice": {**_READ_REFERENCE, "RoutingRule": READ},  # 县安委办
-    "Department": {**_READ_REFERENCE},  # 部门
-    "Leader": {**_READ_REFERENCE, "RoutingRule": READ},  # 领导 (read-only)
+    "GridWorker": {**_READ_REFERENCE, "Report": WRITE},  # 网格员
+    "VillageHead": {**_READ_REFERENCE, "Report": WRITE},  # 村居负责人
+    "TownshipOffice": {**_READ_REFERENCE, "RoutingRule": READ, "Report": WRITE},  # 乡镇安委办
+    "Handler": {**_READ_REFERENCE, "Report": READ},  # 专委会/管理区/站所
+    "CountyOffice": {**_READ_REFERENCE, "RoutingRule": READ, "Report": WRITE},  # 县安委办
+    "Department": {**_READ_REFERENCE, "Report": READ},  # 部门
+    "Leader": {**_READ_REFERENCE, "RoutingRule": READ, "Report": READ},  # 领导 (read-only)
 }
 
 # Role names as people read them (the FAB role names above are permission keys).

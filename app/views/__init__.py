@@ -2,8 +2,10 @@
 from flask_appbuilder import AppBuilder
 from flask_babel import lazy_gettext as _l
 
+from app.api.attachment import AttachmentApi
 from app.api.category import CategoryApi
 from app.api.organization import OrganizationApi
+from app.api.report import ReportApi, ReportEventApi
 from app.views.category import CategoryView, RoutingRuleView
 from app.views.organization import KIND_VIEWS
 from app.views.organization_import import OrganizationImportView
@@ -29,3 +31,6 @@ def register_views(appbuilder: AppBuilder) -> None:
                         category=CONFIGURATION)
     appbuilder.add_api(OrganizationApi)
     appbuilder.add_api(CategoryApi)
+    appbuilder.add_api(ReportApi)
+    appbuilder.add_api(ReportEventApi)
+    appbuilder.add_api(AttachmentApi)

@@ -1,0 +1,86 @@
+"""REST resources `report` (with the workflow actions) and `report_event` (DESIGN §10)."""
+from flask import g, request
+from flask_appbuilder.api import expose, protect, safe
+from flask_appbuilder.models.sqla.filters import FilterEqual
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+
+from app.api.base import ScopedApi
+from app.models import Report, ReportEvent
+from app.security.permissions import READ
+from app.security.scope import SCOPE
+from app.services import workflow
+from app.services.errors import Invalid, Refused
+
+# The case's own fields, editable while it is a draft; everything else changes through actions.
+REPORT_FIELDS = ["village", "category", "activity", "discovered_on", "reported_on", "address", "latitude",
+                 "longitude", "party", "stopped_on_site", "stop_measures", "principal", "reporter",
+                 "reporter_phone"]
+REPORT_READ = ["id", "number", "state", "state_label", "source", "overdue", "village.id", "village.name",
+               "category.id", "category.name", "activity", "discovered_on", "reported_on", "address",
+               "latitude", "longitude", "party", "stopped_on_site", "stop_measures", "principal", "reporter",
+               "reporter_phone", "handling_unit.id", "handling_unit.name", "handler.id", "handler.name",
+               "lead_department.id", "lead_department.name", "escalation_opinion", "rejection_reason",
+               "measures", "duplicate_of_id", "repeat_of_id", "late_report", "report_due", "submitted_at",
+               "escalation_due", "ack_due", "resolution_due", "due_on", "resolved_at", "closed_at",
+               "created_at"]
+
+
+class ReportApi(ScopedApi):
+    resource_name = "report"
+    datamodel = SQLAInterface(Report)
+    class_permission_name = "Report"
+    method_permission_name = {**ScopedApi.method_permission_name, "act": READ}
+    list_columns = ["id", "number", "state", "state_label", "overdue", "village.id", "village.name",
+                    "category.name", "activity", "address", "discovered_on", "reported_on",
+                    "handling_unit.id", "handling_unit.name", "due_on", "late_report", "created_at"]
+    show_columns = REPORT_READ
+    add_columns = edit_columns = REPORT_FIELDS
+    search_columns = ["state", "source", "village", "category", "handling_unit", "number", "activity", "address",
+                      "discovered_on", "due_on"]
+    order_columns = ["id", "number", "discovered_on", "due_on", "created_at"]
+    base_order = ("id", "desc")
+    add_query_rel_fields = edit_query_rel_fields = {
+        "village": [["kind", FilterEqual, "village"], SCOPE],
+        "category": [["active", FilterEqual, True]],
+    }
+
+    def pre_add(self, item):
+        workflow.prepare_draft(item, g.user, new=True)
+
+    def pre_update(self, item):
+        workflow.prepare_draft(item, g.user, new=False)
+
+    def pre_delete(self, item):
+        if not workflow.may_edit(item, g.user):
+            raise Refused(workflow.NOT_EDITABLE)
+
+    @expose("/<int:pk>/<action>", methods=["POST"])
+    @protect()
+    @safe
+    def act(self, pk: int, action: str):
+        """Take a workflow action (submit, assign, escalate …) on a case; 200 with the case."""
+        body = request.get_json(silent=True)
+        body = {} if body is None else body
+        if not isinstance(body, dict):
+            return self.response_400(message=workflow.BAD_BODY)
+        try:
+            report = workflow.perform(action, pk, g.user, body)
+        except Invalid as invalid:
+            return self.response_422(message=invalid.errors)
+        except Refused as refused:
+            return self.response(refused.status, message=refused.message)
+        return self.response(200, id=report.id, result=self.show_model_schema.dump(report))
+
+
+class ReportEventApi(ScopedApi):
+    """The timeline of the cases the caller may see; read-only (events are append-only)."""
+
+    resource_name = "report_event"
+    datamodel = SQLAInterface(ReportEvent)
+    class_permission_name = "Report"
+    include_route_methods = {"get", "get_list", "info"}
+    list_columns = show_columns = ["id", "report_id", "action", "from_state", "to_state", "user.username",
+                                   "organization.id", "organization.name", "at", "comment", "stage_seconds"]
+    search_columns = ["report", "action", "to_state", "at"]
+    order_columns = ["id", "at"]
+    base_order = ("id", "asc")
