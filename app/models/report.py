@@ -70,7 +70,7 @@ class Report(Model):
     latitude = Column(Float)
     longitude = Column(Float)
     party = Column(String(100))  # 涉事单位/个人
-    stopped_on_site = Column(Boolean, nullable=False, default=False)  # 是否当场制止
+    stopped_on_site = Column(Boolean, default=False)  # 是否当场制止 (nullable: FAB would make a required checkbox)
     stop_measures = Column(Text)  # 制止情况
 
     # Who holds it. `owner` filed it; `handling_unit` is whose turn it is now.
@@ -137,6 +137,11 @@ class Report(Model):
     @property
     def overdue(self) -> bool:
         return self.state in OPEN_STATES and self.due_on is not None and self.due_on < clock.today()
+
+    @property
+    def due_status(self) -> tuple:
+        """(current deadline, overdue?) for lists that mark late cases."""
+        return self.due_on, self.overdue
 
     @classmethod
     def in_scope(cls, root: Organization):

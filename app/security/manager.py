@@ -10,7 +10,8 @@ from wtforms.validators import DataRequired
 from app.extensions import db
 from app.i18n import human, yes_no
 from app.models import OrgUser
-from app.security.roles import ROLE_LABELS, ROLES, SELF_SERVICE, grants, role_labels
+from app.security.permissions import WRITE
+from app.security.roles import ROLE_LABELS, ROLES, SELF_SERVICE, WRITE_MENUS, grants, role_labels
 
 
 def roles_field() -> QuerySelectMultipleField:
@@ -73,8 +74,9 @@ class SecurityManager(FabSecurityManager):
         for name, resources in ROLES.items():
             role = self.add_role(name)
             wanted = grants(resources) | set(SELF_SERVICE)
-            for resource in resources:
-                wanted |= {("menu_access", menu) for menu in menu_names.get(resource, ())}
+            for resource, level in resources.items():
+                menus = menu_names.get(resource, set()) - (set() if level == WRITE else WRITE_MENUS)
+                wanted |= {("menu_access", menu) for menu in menus}
             role.permissions = [self.add_permission_view_menu(perm, view) for perm, view in sorted(wanted)]
             counts[name] = len(role.permissions)
         self.session.commit()

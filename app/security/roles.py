@@ -32,6 +32,9 @@ ROLES: dict[str, dict[str, str]] = {
     "Leader": {**_READ_REFERENCE, "RoutingRule": READ, "Report": READ},  # 领导 (read-only)
 }
 
+# Menu entries that lead to a form: shown only to roles that may write their resource.
+WRITE_MENUS = {"New report"}
+
 # Role names as people read them (the FAB role names above are permission keys).
 ROLE_LABELS = {
     "Admin": _l("Administrator"),

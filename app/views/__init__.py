@@ -9,14 +9,21 @@ from app.api.report import ReportApi, ReportEventApi
 from app.views.category import CategoryView, RoutingRuleView
 from app.views.organization import KIND_VIEWS
 from app.views.organization_import import OrganizationImportView
+from app.views.report import InboxView, ReportView
 from app.views.settings import SettingsView
 
 ORGANIZATIONS = "Organizations"
 CONFIGURATION = "Configuration"
+CASES = "Cases"
 
 
 def register_views(appbuilder: AppBuilder) -> None:
     """Add every view (English names: they are permission keys) and every API."""
+    appbuilder.add_view(InboxView, "Inbox", label=_l("My work queue"), icon="fa-inbox", category=CASES,
+                        category_label=_l("Cases"), category_icon="fa-folder-open")
+    reports = appbuilder.add_view(ReportView, "Reports", label=_l("All cases"), icon="fa-list", category=CASES)
+    appbuilder.add_link("New report", label=_l("New village report"), href="/report/add", icon="fa-plus",
+                        category=CASES, baseview=reports)
     for view in KIND_VIEWS:
         appbuilder.add_view(view, view.__name__.removesuffix("View"), label=view.list_title,
                             icon="fa-sitemap", category=ORGANIZATIONS, category_label=_l("Organizations"),

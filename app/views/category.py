@@ -1,5 +1,4 @@
 """Categories of illegal activity and routing rules (DESIGN §3)."""
-from flask_appbuilder import ModelView
 from flask_appbuilder.models.sqla.filters import FilterIn
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
@@ -7,15 +6,14 @@ from wtforms.validators import ValidationError
 
 from app.models import Category, RoutingRule, routing_error
 from app.i18n import yes_no
-from app.security.permissions import VIEW_METHODS
+from app.views.base import AppModelView
 from app.security.scope import SCOPE
 
 
-class CategoryView(ModelView):
+class CategoryView(AppModelView):
     route_base = "/category"
     datamodel = SQLAInterface(Category)
     class_permission_name = "Category"
-    method_permission_name = VIEW_METHODS
     list_title, add_title = _l("Categories"), _l("Add category")
     edit_title, show_title = _l("Edit category"), _l("Category")
     list_columns = ["name", "sort_order", "active"]
@@ -38,11 +36,10 @@ def rule_fits(form, field):
         raise ValidationError(error)
 
 
-class RoutingRuleView(ModelView):
+class RoutingRuleView(AppModelView):
     route_base = "/routing-rule"
     datamodel = SQLAInterface(RoutingRule)
     class_permission_name = "RoutingRule"
-    method_permission_name = VIEW_METHODS
     list_title, add_title = _l("Routing rules"), _l("Add routing rule")
     edit_title, show_title = _l("Edit routing rule"), _l("Routing rule")
     list_columns = ["category", "area", "lead", "assisting"]

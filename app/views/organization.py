@@ -1,5 +1,4 @@
 """One menu entry per kind of unit (县, 部门, 乡镇 …), all over the one organisation table."""
-from flask_appbuilder import ModelView
 from flask_appbuilder.fields import QuerySelectField
 from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.sqla.filters import FilterEqual
@@ -8,10 +7,10 @@ from flask_babel import lazy_gettext as _l
 from wtforms.validators import Email, Length, Optional, Regexp, ValidationError
 
 from app.extensions import db
+from app.views.base import AppModelView
 from app.models import KINDS, PARENT_KINDS, Organization, placement_error
 from app.models.organization import CODE_MESSAGE, CODE_PATTERN, PHONE_MESSAGE, PHONE_PATTERN
 from app.i18n import yes_no
-from app.security.permissions import VIEW_METHODS
 from app.security.scope import SCOPE, scoped
 
 ORGANIZATION_LABELS = {
@@ -58,12 +57,11 @@ def parent_field(kind: str) -> QuerySelectField:
                             allow_blank=True, widget=Select2Widget(), validators=[ParentFits(kind)])
 
 
-class OrganizationView(ModelView):
+class OrganizationView(AppModelView):
     """Shared by the per-kind views; a subclass names its `kind` and its titles."""
 
     datamodel = SQLAInterface(Organization)
     class_permission_name = "Organization"
-    method_permission_name = VIEW_METHODS
     kind = ""
 
     list_columns = ["name", "parent", "code", "principal", "phone", "active"]

@@ -1,8 +1,8 @@
 """cases: reports, events, enforcement, attachments, notifications
 
-Revision ID: 1a0ab266a429
+Revision ID: 88683c70ffdf
 Revises: 7f123ab9e8fa
-Create Date: 2026-12-04 16:40:33.622762
+Create Date: 2026-12-04 16:45:04.511274
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '1a0ab266a429'
+revision = '88683c70ffdf'
 down_revision = '7f123ab9e8fa'
 branch_labels = None
 depends_on = None
@@ -35,7 +35,7 @@ def upgrade():
     sa.Column('latitude', sa.Float(), nullable=True),
     sa.Column('longitude', sa.Float(), nullable=True),
     sa.Column('party', sa.String(length=100), nullable=True),
-    sa.Column('stopped_on_site', sa.Boolean(), nullable=False),
+    sa.Column('stopped_on_site', sa.Boolean(), nullable=True),
     sa.Column('stop_measures', sa.Text(), nullable=True),
     sa.Column('owner_id', sa.Integer(), nullable=False),
     sa.Column('handling_unit_id', sa.Integer(), nullable=True),

@@ -1,0 +1,304 @@
+"""Cases in the browser: the work queue (待办), all cases, the case page with its actions.
+
+Views stay declarative; the case page's buttons post to `act`, which calls the same workflow
+service as the REST API, so both doors follow one set of rules.
+"""
+from flask import abort, flash, g, redirect, request, url_for
+from flask_appbuilder import expose, has_access
+from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.models.sqla.filters import FilterEqual
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import gettext as _, lazy_gettext as _l
+from markupsafe import Markup
+from sqlalchemy import and_
+from wtforms import SelectField
+from wtforms.validators import NumberRange, Optional, Regexp, ValidationError
+
+from app.api.attachment import send_attachment
+from app.extensions import db
+from app.i18n import human, yes_no
+from app.models import STATES, Attachment, Report
+from app.models.organization import PHONE_MESSAGE, PHONE_PATTERN
+from app.models.report import ENFORCEMENT_STEPS, SOURCES
+from app.security.permissions import READ, VIEW_METHODS
+from app.security.scope import SCOPE, acting_user
+from app.services import attachments, workflow
+from app.services.errors import Invalid, Refused
+from app.views.base import AppModelView
+
+REPORT_LABELS = {
+    "number": _l("Case number"),
+    "state": _l("State"),
+    "state_label": _l("State"),
+    "source": _l("Source"),
+    "source_label": _l("Source"),
+    "village": _l("Village"),  # 村居名称
+    "principal": _l("Principal (signature)"),  # 主要负责人
+    "activity": _l("Illegal production, business or construction"),  # 非法生产经营建设行为
+    "discovered_on": _l("Discovered on"),  # 排查时间
+    "reported_on": _l("Reported on"),  # 上报时间
+    "reporter": _l("Reported by (signature)"),  # 上报人
+    "reporter_phone": _l("Contact phone"),  # 联系方式
+    "category": _l("Category"),
+    "address": _l("Address"),
+    "latitude": _l("Latitude"),
+    "longitude": _l("Longitude"),
+    "party": _l("Party involved"),
+    "stopped_on_site": _l("Stopped on the spot"),
+    "stop_measures": _l("How it was stopped"),
+    "handling_unit": _l("Handling unit"),
+    "handler": _l("Township handler"),
+    "lead_department": _l("Lead department"),
+    "assisting": _l("Assisting departments"),
+    "escalation_opinion": _l("Township opinion"),
+    "rejection_reason": _l("Reason for rejection"),
+    "measures": _l("Measures taken"),
+    "duplicate_of": _l("Duplicate of"),
+    "repeat_of": _l("Repeat of a closed case"),
+    "late_report": _l("Reported late"),
+    "due_status": _l("Deadline"),
+    "due_on": _l("Deadline"),
+    "report_due": _l("Report due"),
+    "escalation_due": _l("Escalation due"),
+    "ack_due": _l("Acknowledgement due"),
+    "resolution_due": _l("Resolution due"),
+    "submitted_at": _l("Submitted at"),
+    "resolved_at": _l("Resolved at"),
+    "closed_at": _l("Ended at"),
+    "created_at": _l("Created at"),
+}
+
+
+def due_status(value) -> Markup:
+    """The current deadline; red with 已逾期 when it has passed."""
+    due_on, overdue = value
+    if due_on is None:
+        return Markup("")
+    if overdue:
+        return Markup('<span class="label label-danger">{} {}</span>').format(human(due_on), _("Overdue"))
+    return Markup("{}").format(human(due_on))
+
+
+def not_in_future(form, field):
+    error = workflow.discovery_error(field.data)
+    if error:
+        raise ValidationError(error)
+
+
+def not_before_discovery(form, field):
+    error = workflow.report_date_error(form.discovered_on.data, field.data)
+    if error:
+        raise ValidationError(error)
+
+
+class OverdueFilter(BaseFilter):
+    """List filter “已逾期”: open cases whose current deadline has passed."""
+
+    name = _l("Overdue")
+    arg_name = "overdue"
+
+    def apply(self, query, value):
+        return query.filter(Report.overdue_condition())
+
+
+class InboxFilter(BaseFilter):
+    """The cases whose turn it is for the user's unit (handling unit), finished ones excluded."""
+
+    name = "inbox"
+    arg_name = "inbox"
+
+    def apply(self, query, value):
+        return query.filter(inbox_condition(acting_user()))
+
+
+def inbox_condition(user):
+    org = getattr(user, "organization", None)
+    if org is None:
+        return Report.id.is_(None)
+    return and_(Report.handling_unit_id == org.id, Report.state.notin_(("closed", "rejected")))
+
+
+def inbox_count(user) -> int:
+    """How many cases wait for the user's unit (the number in the menu)."""
+    if user is None or not user.is_authenticated:
+        return 0
+    return db.session.query(Report.id).filter(inbox_condition(user)).count()
+
+
+class ReportView(AppModelView):
+    route_base = "/report"
+    datamodel = SQLAInterface(Report)
+    class_permission_name = "Report"
+    method_permission_name = {**VIEW_METHODS, "act": READ, "attachment": READ, "upload": READ}
+    list_title, add_title = _l("All cases"), _l("New village report")
+    edit_title, show_title = _l("Edit draft"), _l("Case")
+    list_template = "report/list.html"
+    show_template = "report/show.html"
+    page_size = 25
+
+    list_columns = ["number", "village", "category", "activity", "state_label", "handling_unit", "due_status",
+                    "discovered_on"]
+    add_columns = edit_columns = ["village", "category", "activity", "discovered_on", "reported_on", "address",
+                                  "party", "stopped_on_site", "stop_measures", "principal", "reporter",
+                                  "reporter_phone", "latitude", "longitude"]
+    show_fieldsets = [
+        (_l("Village report (Annex 2)"), {"fields": ["number", "village", "principal", "activity", "discovered_on",
+                                                     "reported_on", "reporter", "reporter_phone"]}),
+        (_l("Site"), {"fields": ["category", "address", "latitude", "longitude", "party", "stopped_on_site",
+                                 "stop_measures", "source_label"]}),
+        (_l("Handling"), {"fields": ["state_label", "handling_unit", "handler", "lead_department", "assisting",
+                                     "escalation_opinion", "rejection_reason", "measures", "duplicate_of",
+                                     "repeat_of"]}),
+    ]
+    search_columns = ["state", "category", "village", "handling_unit", "source", "discovered_on", "number",
+                      "activity", "address", "party", "due_on"]
+    order_columns = ["number", "discovered_on"]
+    base_order = ("id", "desc")
+    base_filters = [SCOPE]
+    label_columns = REPORT_LABELS
+    formatters_columns = {"due_status": due_status, "discovered_on": human, "reported_on": human,
+                          "stopped_on_site": yes_no}
+    add_form_query_rel_fields = edit_form_query_rel_fields = {
+        "village": [["kind", FilterEqual, "village"], SCOPE],
+        "category": [["active", FilterEqual, True]],
+    }
+    search_form_query_rel_fields = {
+        "village": [["kind", FilterEqual, "village"], SCOPE],
+        "handling_unit": [SCOPE],
+    }
+    search_form_extra_fields = {
+        "state": SelectField(_l("State"), choices=list(STATES.items())),
+        "source": SelectField(_l("Source"), choices=list(SOURCES.items())),
+    }
+    validators_columns = {
+        "discovered_on": [not_in_future],
+        "reported_on": [not_before_discovery],
+        "reporter_phone": [Regexp(PHONE_PATTERN, message=PHONE_MESSAGE)],
+        "latitude": [Optional(), NumberRange(-90, 90, message=_l("A latitude lies between -90 and 90"))],
+        "longitude": [Optional(), NumberRange(-180, 180, message=_l("A longitude lies between -180 and 180"))],
+    }
+    description_columns = {
+        "village": _l("A village user's report is always for their own village"),
+        "reported_on": _l("Left empty, the date of submission"),
+        "discovered_on": _l("The report is due %(days)s days after discovery", days=2),
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        due_filters = self._filters.get_search_filters()["due_on"]
+        due_filters.append(OverdueFilter("due_on", self.datamodel))
+        self.extra_args = {"states": STATES, "overdue_filter_index": len(due_filters) - 1}
+
+    # -- the draft's own fields: same rules as the API
+
+    def _get_add_widget(self, form, exclude_cols=None, widgets=None):
+        if request.method == "GET":  # a new form starts filled with what the server knows
+            for field, value in workflow.prefill_for(g.user).items():
+                getattr(form, field).data = value
+        return super()._get_add_widget(form, exclude_cols=exclude_cols, widgets=widgets)
+
+    def pre_add(self, item):
+        workflow.prepare_draft(item, g.user, new=True)
+
+    def pre_update(self, item):
+        workflow.prepare_draft(item, g.user, new=False)
+
+    def pre_delete(self, item):
+        if not workflow.may_edit(item, g.user):
+            raise Refused(workflow.NOT_EDITABLE)
+
+    # -- the case page
+
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk):
+        widgets = self._show(pk)
+        report = self.datamodel.get(pk, self._base_filters)
+        return self.render_template(
+            self.show_template, pk=pk, title=self.show_title, widgets=widgets, report=report,
+            actions=workflow.available_actions(report, g.user), may_attach=attachments.may_attach(report, g.user),
+            may_edit=workflow.may_edit(report, g.user), choices=_action_choices(report),
+            enforcement_steps=ENFORCEMENT_STEPS, labels=REPORT_LABELS, state_labels=STATES,
+            action_labels={name: action.label for name, action in workflow.ACTIONS.items()},
+        )
+
+    @expose("/<int:pk>/act/<action>", methods=["POST"])
+    @has_access
+    def act(self, pk, action):
+        """One workflow action from the case page; errors come back as messages, nothing saved."""
+        data = {key: request.form.get(key) for key in request.form if key != "csrf_token"}
+        data["assisting_department_ids"] = request.form.getlist("assisting_department_ids")
+        try:
+            workflow.perform(action, pk, g.user, data)
+        except Refused as refused:
+            if refused.status == 404:
+                abort(404)
+            flash(refused.message, "danger")
+        except Invalid as invalid:
+            for messages in invalid.errors.values():
+                for message in messages:
+                    flash(message, "danger")
+        else:
+            flash(_("Done: %(action)s", action=workflow.ACTIONS[action].label), "success")
+        return redirect(url_for("ReportView.show", pk=pk))
+
+    @expose("/<int:pk>/attachment", methods=["POST"])
+    @has_access
+    def upload(self, pk):
+        upload = request.files.get("file")
+        try:
+            report = workflow.find_report(pk, g.user)
+            if upload is None:
+                raise Invalid({"file": [_("Choose a file")]})
+            attachments.add_attachment(report, g.user, upload.filename, upload.stream)
+        except Refused as refused:
+            if refused.status == 404:
+                abort(404)
+            flash(refused.message, "danger")
+        except Invalid as invalid:
+            for messages in invalid.errors.values():
+                for message in messages:
+                    flash(message, "danger")
+        else:
+            flash(_("File attached"), "success")
+        return redirect(url_for("ReportView.show", pk=pk))
+
+    @expose("/<int:pk>/attachment/<int:attachment_id>", methods=["GET"])
+    @has_access
+    def attachment(self, pk, attachment_id):
+        try:
+            workflow.find_report(pk, g.user)
+        except Refused:
+            abort(404)
+        found = db.session.query(Attachment).filter_by(id=attachment_id, report_id=pk).one_or_none()
+        if found is None:
+            abort(404)
+        return send_attachment(found)
+
+
+def _action_choices(report) -> dict:
+    """Units the action forms offer, with the routing rule's suggestion first (谁管合法，谁打非法)."""
+    if report.state in ("submitted", "handling"):
+        rule = workflow.suggested_route(report, workflow.township_of(report))
+        return {"handlers": workflow.handler_choices(report), "suggested_handler": rule.lead if rule else None}
+    if report.state == "escalated":
+        rule = workflow.suggested_route(report, workflow.county_of(report))
+        return {"departments": workflow.department_choices(report),
+                "suggested_lead": rule.lead if rule else None,
+                "suggested_assisting": list(rule.assisting) if rule else []}
+    return {}
+
+
+class InboxView(ReportView):
+    """我的待办: the cases waiting for the user's unit, oldest deadline first."""
+
+    route_base = "/inbox"
+    list_title = _l("My work queue")
+    base_filters = [SCOPE, ["id", InboxFilter, None]]
+    base_order = ("due_on", "asc")
+    list_template = "report/inbox.html"
+
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk):
+        return redirect(url_for("ReportView.show", pk=pk))
