@@ -73,11 +73,12 @@ def database_url(database_template, tmp_path):
 
 
 @pytest.fixture
-def make_app(database_url):
+def make_app(database_url, tmp_path):
     """Build apps on the test's database with extra settings; their connections close afterwards."""
     apps = []
 
     def make(**extra):
+        extra.setdefault("ATTACHMENT_FOLDER", str(tmp_path / "attachments"))
         apps.append(create_app(config(database_url, **extra)))
         return apps[-1]
 

@@ -14,6 +14,9 @@ READ_PAGES = {
     "/category/add": {"Admin"},
     "/settings/form": {"Admin"},
     "/users/list/": {"Admin"},
+    "/inbox/list/": set(USERS),
+    "/report/list/": set(USERS),
+    "/report/add": {"Admin", "GridWorker", "VillageHead", "TownshipOffice", "CountyOffice"},
     "/roles/list/": {"Admin"},
 }
 
@@ -48,9 +51,24 @@ def test_anonymous_users_are_sent_to_the_login_page(client):
 
 def test_every_role_has_its_menu(client, auth):
     auth.login("grid_a")
-    page = client.get("/").get_data(as_text=True)
-    assert "村居" in page and "系统设置" not in page
+    page = client.get("/", follow_redirects=True).get_data(as_text=True)
+    assert "村居" in page and "新建上报" in page and "系统设置" not in page
+    auth.logout()
+    auth.login("committee")  # reads cases, files none
+    page = client.get("/", follow_redirects=True).get_data(as_text=True)
+    assert "我的待办" in page and "新建上报" not in page
     auth.logout()
     auth.login("admin")
-    page = client.get("/").get_data(as_text=True)
+    page = client.get("/", follow_redirects=True).get_data(as_text=True)
     assert "系统设置" in page and "导入机构" in page
+
+
+def test_the_menu_counts_the_cases_waiting_for_the_unit(app, client, auth):
+    from tests.workflow_helpers import Api
+
+    api = Api(client, auth)
+    for _ in range(2):
+        api.act("grid_a", api.create(app), "submit")
+    auth.login("township")
+    page = client.get("/inbox/list/").get_data(as_text=True)
+    assert '我的待办 <span class="badge">2</span>' in page

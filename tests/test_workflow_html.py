@@ -118,3 +118,64 @@ def test_an_action_the_state_does_not_allow_changes_nothing(app, client, auth):
     act(client, rid, "submit")
     page = act(client, rid, "submit")
     assert state(app, rid) == "submitted" and "不能" in page
+
+
+def test_a_submitted_case_cannot_be_edited_or_deleted_from_the_pages(app, client, auth):
+    rid = file_a_draft(app, client, auth)
+    act(client, rid, "submit")
+    edit = client.get(f"/report/edit/{rid}", follow_redirects=True)
+    assert "只有草稿可以修改或删除" in html(edit)
+    client.post(f"/report/delete/{rid}", follow_redirects=True)
+    with app.app_context():
+        assert db.session.get(Report, rid).state == "submitted"
+
+
+def test_a_draft_can_be_deleted_by_its_village(app, client, auth):
+    rid = file_a_draft(app, client, auth)
+    client.post(f"/report/delete/{rid}", follow_redirects=True)
+    with app.app_context():
+        assert db.session.get(Report, rid) is None
+
+
+def test_no_page_of_another_village_or_department_shows_the_case(app, client, auth):
+    rid = file_a_draft(app, client, auth)
+    png = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(png, format="PNG")
+    png.seek(0)
+    client.post(f"/report/{rid}/attachment", data={"file": (png, "a.png")}, content_type="multipart/form-data")
+    act(client, rid, "submit")
+    with app.app_context():
+        attachment_id = db.session.get(Report, rid).attachments[0].id
+    doors = [f"/report/show/{rid}", f"/report/edit/{rid}", f"/report/{rid}/attachment/{attachment_id}",
+             f"/inbox/edit/{rid}"]
+    with client.get(doors[2]) as photo:  # its own village may open the photo
+        assert photo.status_code == 200 and photo.mimetype == "image/png"
+    for user in ("grid_b", "dept_a", "dept_b", "committee"):
+        auth.logout()
+        auth.login(user)
+        for door in doors:  # 403 where the role may not edit at all, 404 where the case is out of scope
+            assert client.get(door).status_code in (403, 404), (user, door)
+        assert client.get(doors[0]).status_code == 404
+        assert client.post(f"/report/{rid}/act/escalate", data={"opinion": "x"}).status_code == 404
+        assert client.post(f"/report/delete/{rid}").status_code in (403, 404)
+        assert "村东废弃猪场" not in html(client.get("/report/list/"))
+        assert "村东废弃猪场" not in html(client.get("/inbox/list/"))
+    assert client.get("/report/download/x.png").status_code == 404  # FAB's file door is closed
+
+
+def test_lists_mark_overdue_cases_and_filter_them(app, client, auth, monkeypatch):
+    from datetime import datetime
+
+    from app import clock
+
+    rid = file_a_draft(app, client, auth)
+    act(client, rid, "submit")
+    auth.logout()
+    auth.login("township")
+    monkeypatch.setattr(clock, "now", lambda: datetime(2099, 1, 1, 9, 0))
+    page = html(client.get("/report/list/"))
+    assert 'label-danger' in page and "已逾期" in page
+    overdue_only = html(client.get("/report/list/?_flt_4_due_on=1"))
+    assert "村东废弃猪场" in overdue_only
+    monkeypatch.undo()
+    assert "村东废弃猪场" not in html(client.get("/report/list/?_flt_4_due_on=1"))

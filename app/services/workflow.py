@@ -306,7 +306,7 @@ def _choose(field: str, unit_id, choices: list[Organization]) -> Organization:
         raise Invalid({field: [_("Choose one of the listed units")]}) from None
 
 
-def assign(report: Report, user, handler_id, comment: str | None = None) -> ReportEvent:
+def assign(report: Report, user, handler_id=None, comment: str | None = None) -> ReportEvent:
     """乡镇吹哨, locally: a committee, district or station handles the case."""
     check(report, user, "assign")
     report.handler = _choose("handler_id", handler_id, handler_choices(report))
@@ -315,7 +315,7 @@ def assign(report: Report, user, handler_id, comment: str | None = None) -> Repo
                  notify=[report.handler])
 
 
-def escalate(report: Report, user, opinion, comment: str | None = None) -> ReportEvent:
+def escalate(report: Report, user, opinion=None, comment: str | None = None) -> ReportEvent:
     """乡镇吹哨 to the county: beyond the township's authority (乡镇上报表 with the township's opinion)."""
     check(report, user, "escalate")
     report.escalation_opinion = _required("opinion", opinion)
@@ -325,7 +325,7 @@ def escalate(report: Report, user, opinion, comment: str | None = None) -> Repor
                  notify=[county])
 
 
-def reject(report: Report, user, reason, duplicate_of_id=None, comment: str | None = None) -> ReportEvent:
+def reject(report: Report, user, reason=None, duplicate_of_id=None, comment: str | None = None) -> ReportEvent:
     """不予受理: not illegal, or a duplicate of another case (then both are linked)."""
     check(report, user, "reject")
     report.rejection_reason = _required("reason", reason)
@@ -358,7 +358,7 @@ def _date(field: str, value) -> date | None:
         raise Invalid({field: [_("Enter a date as YYYY-MM-DD")]}) from None
 
 
-def dispatch(report: Report, user, lead_department_id, assisting_department_ids=(), ack_due=None,
+def dispatch(report: Report, user, lead_department_id=None, assisting_department_ids=(), ack_due=None,
              resolution_due=None, comment: str | None = None) -> ReportEvent:
     """县安委办转办: a lead department (and assisting ones for 联合执法) with their deadlines."""
     check(report, user, "dispatch")
@@ -379,7 +379,7 @@ def dispatch(report: Report, user, lead_department_id, assisting_department_ids=
     return _move(report, user, "dispatch", "dispatched", comment, unit=lead, due=ack, notify=[lead, *assisting])
 
 
-def return_to_township(report: Report, user, reason, comment: str | None = None) -> ReportEvent:
+def return_to_township(report: Report, user, reason=None, comment: str | None = None) -> ReportEvent:
     """The county sends an escalation back to the township (reason required)."""
     check(report, user, "return")
     reason = _required("reason", reason)
@@ -400,7 +400,7 @@ def acknowledge(report: Report, user, comment: str | None = None) -> ReportEvent
 ENFORCEMENT_NUMBERS = ("fine_yuan", "cases_filed", "people_handled")
 
 
-def resolve(report: Report, user, measures, comment: str | None = None, **enforcement) -> ReportEvent:
+def resolve(report: Report, user, measures=None, comment: str | None = None, **enforcement) -> ReportEvent:
     """已处置: the handler's measures; for a department also its 两断三清 record and penalties."""
     check(report, user, "resolve")
     report.measures = _required("measures", measures)
@@ -467,7 +467,7 @@ def close(report: Report, user, comment: str | None = None) -> ReportEvent:
                  notify=[report.owner, report.handler, report.lead_department])
 
 
-def reopen(report: Report, user, reason, comment: str | None = None) -> ReportEvent:
+def reopen(report: Report, user, reason=None, comment: str | None = None) -> ReportEvent:
     """Verification failed: back to the handler or the lead department with a new resolution deadline."""
     check(report, user, "reopen")
     reason = _required("reason", reason)

@@ -79,6 +79,10 @@ def due_status(value) -> Markup:
     return Markup("{}").format(human(due_on))
 
 
+def blank(value):
+    return "" if value is None else value
+
+
 def not_in_future(form, field):
     error = workflow.discovery_error(field.data)
     if error:
@@ -185,9 +189,15 @@ class ReportView(AppModelView):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        due_filters = self._filters.get_search_filters()["due_on"]
-        due_filters.append(OverdueFilter("due_on", self.datamodel))
-        self.extra_args = {"states": STATES, "overdue_filter_index": len(due_filters) - 1}
+        for fieldset in self.show_fieldsets:  # empty fields show as blanks, not "None"
+            for column in fieldset[1]["fields"]:
+                self.formatters_columns.setdefault(column, blank)
+        # “已逾期” joins the filters of the deadline column (FAB keeps two lists of them).
+        overdue = OverdueFilter("due_on", self.datamodel)
+        self._filters.get_search_filters()["due_on"].append(overdue)
+        self._filters._all_filters["due_on"].append(overdue)
+        index = self._filters.get_search_filters()["due_on"].index(overdue)
+        self.extra_args = {"states": STATES, "overdue_filter_index": index}
 
     # -- the draft's own fields: same rules as the API
 
@@ -196,6 +206,13 @@ class ReportView(AppModelView):
             for field, value in workflow.prefill_for(g.user).items():
                 getattr(form, field).data = value
         return super()._get_add_widget(form, exclude_cols=exclude_cols, widgets=widgets)
+
+    def _edit(self, pk):
+        report = self.datamodel.get(pk, self._base_filters)
+        if report is not None and not workflow.may_edit(report, g.user):
+            flash(str(workflow.NOT_EDITABLE), "danger")
+            return None  # FAB sends the user back
+        return super()._edit(pk)
 
     def pre_add(self, item):
         workflow.prepare_draft(item, g.user, new=True)
