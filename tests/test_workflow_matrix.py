@@ -221,7 +221,7 @@ def test_every_user_and_action_on_a_case(cases, state_name):
             response = cases.api(user, "POST", f"/report/{rid}/{action}", cases.bodies[action])
             if response.status_code != expected:
                 mistakes.append(f"{user} {action} on {state_name}: expected {expected}, got "
-                                f"{response.status_code} {response.get_data(as_text=True)[:120]}")
+                                f"{response.status_code} {response.json}")
             after = cases.snapshot(rid)
             if after != before:
                 mistakes.append(f"{user} {action} on {state_name} was refused but changed the case: "
@@ -234,7 +234,7 @@ def test_every_user_and_action_on_a_case(cases, state_name):
         response = cases.api(user, "POST", f"/report/{fresh}/{action}", cases.bodies[action])
         if response.status_code != 200:
             mistakes.append(f"{user} {action} on {state_name}: expected 200, got "
-                            f"{response.status_code} {response.get_data(as_text=True)[:120]}")
+                            f"{response.status_code} {response.json}")
             continue
         to_state = next_state(action, case)
         if response.json["result"]["state"] != to_state or cases.snapshot(fresh)[6] != events + 1:
