@@ -11,12 +11,6 @@ from tests.workflow_helpers import Api, case_body
 
 
 @pytest.fixture
-def app(make_app, tmp_path):
-    """Uploaded files go to the test's own folder, not instance/."""
-    return make_app(ATTACHMENT_FOLDER=str(tmp_path / "attachments"))
-
-
-@pytest.fixture
 def api(client, auth):
     return Api(client, auth)
 

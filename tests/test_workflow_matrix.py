@@ -243,8 +243,6 @@ def test_every_user_and_action_on_a_case(cases, state_name):
     assert not mistakes, "\n".join(mistakes)
 
 
-@pytest.mark.xfail(strict=True, reason="workflow.perform passes only the body's fields as keyword arguments, so an "
-                   "action whose required field is missing from the body raises TypeError (500) before check()")
 @pytest.mark.parametrize("user, action, status", [
     ("grid_a", "assign", 403),  # a village may not assign, whatever the body
     ("grid_a", "reopen", 403),

@@ -9,6 +9,7 @@ from app.api.report import ReportApi, ReportEventApi
 from app.views.category import CategoryView, RoutingRuleView
 from app.views.organization import KIND_VIEWS
 from app.views.organization_import import OrganizationImportView
+from app.views.lookup import LookupView
 from app.views.report import InboxView, ReportView
 from app.views.settings import SettingsView
 
@@ -36,6 +37,7 @@ def register_views(appbuilder: AppBuilder) -> None:
                         category=CONFIGURATION)
     appbuilder.add_view(SettingsView, "Settings", label=_l("Settings"), icon="fa-sliders",
                         category=CONFIGURATION)
+    appbuilder.add_view_no_menu(LookupView)
     appbuilder.add_api(OrganizationApi)
     appbuilder.add_api(CategoryApi)
     appbuilder.add_api(ReportApi)

@@ -12,7 +12,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import and_
 from wtforms import SelectField
-from wtforms.validators import NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import InputRequired, NumberRange, Optional, Regexp, ValidationError
 
 from app.api.attachment import send_attachment
 from app.extensions import db
@@ -25,6 +25,7 @@ from app.security.scope import SCOPE, acting_user
 from app.services import attachments, workflow
 from app.services.errors import Invalid, Refused
 from app.views.base import AppModelView
+from app.views.lookup import LookupField
 
 REPORT_LABELS = {
     "number": _l("Case number"),
@@ -138,6 +139,7 @@ class ReportView(AppModelView):
     edit_title, show_title = _l("Edit draft"), _l("Case")
     list_template = "report/list.html"
     show_template = "report/show.html"
+    add_template, edit_template = "report/add.html", "report/edit.html"
     page_size = 25
 
     list_columns = ["number", "village", "category", "activity", "state_label", "handling_unit", "due_status",
@@ -162,9 +164,10 @@ class ReportView(AppModelView):
     label_columns = REPORT_LABELS
     formatters_columns = {"due_status": due_status, "discovered_on": human, "reported_on": human,
                           "stopped_on_site": yes_no}
-    add_form_query_rel_fields = edit_form_query_rel_fields = {
-        "village": [["kind", FilterEqual, "village"], SCOPE],
-        "category": [["active", FilterEqual, True]],
+    add_form_query_rel_fields = edit_form_query_rel_fields = {"category": [["active", FilterEqual, True]]}
+    add_form_extra_fields = edit_form_extra_fields = {
+        "village": LookupField(REPORT_LABELS["village"], [InputRequired(message=_l("Choose a village"))],
+                               kind="village"),
     }
     search_form_query_rel_fields = {
         "village": [["kind", FilterEqual, "village"], SCOPE],
