@@ -212,13 +212,17 @@ def test_each_event_records_the_time_spent_in_the_previous_state(app, api, froze
         assert report.events[-1].at == frozen.current and report.closed_at == frozen.current
 
 
-@pytest.mark.xfail(strict=True, reason="Report.created_at uses `default=clock.now`, which binds the function at "
-                   "import time, so the draft's creation time ignores the app clock (and the frozen clock in "
-                   "tests); the submit event's stage_seconds is then measured from the wrong moment")
 def test_the_submit_event_records_the_time_the_draft_waited(app, api, frozen):
+    """The draft's creation time follows the app clock (it once bound `clock.now` at import)."""
     rid = create(app, api, 0)
     frozen.advance(hours=5)
     api.act("grid_a", rid, "submit")
     with app.app_context():
         assert db.session.get(Report, rid).created_at == START
     assert stage_seconds(app, rid) == [("submit", 5 * 3600)]
+
+
+def test_a_backdated_report_date_does_not_hide_a_late_report(app, api, frozen):
+    rid = create(app, api, -5, reported_on=day(-4))  # typed as if reported within the deadline
+    submitted = api.act("grid_a", rid, "submit").json["result"]
+    assert submitted["reported_on"] == day(-4) and submitted["late_report"] is True

@@ -1,10 +1,9 @@
 """Building blocks for case tests: a valid case body, API calls as demo users, moving a case along."""
-from datetime import date
-
+from app import clock
 from app.extensions import db
 from app.models import Category, Organization
 
-TODAY = date.today
+TODAY = clock.today  # the app's (China) date, not the server's
 
 
 def case_body(app, village="沙沟村", **extra) -> dict:

@@ -11,6 +11,32 @@ from app.security.scope import SCOPE
 
 CONFLICT = _l("The record conflicts with an existing one (for example a duplicate code)")
 
+# marshmallow's own messages (FAB checks bodies with it before our code runs), as people read them.
+SCHEMA_MESSAGES = {
+    "Missing data for required field.": _l("This field is required"),
+    "Field may not be null.": _l("This field is required"),
+    "Not a valid string.": _l("Enter text"),
+    "Not a valid integer.": _l("Enter a whole number"),
+    "Not a valid number.": _l("Enter a number"),
+    "Not a valid boolean.": _l("Enter true or false"),
+    "Not a valid date.": _l("Enter a date as YYYY-MM-DD"),
+    "Not a valid datetime.": _l("Enter a date and time as YYYY-MM-DDTHH:MM:SS"),
+    "Not a valid email address.": _l("Enter a valid e-mail address"),
+    "Unknown field.": _l("Unknown field"),
+    "Invalid input type.": _l("The request body must be a JSON object"),
+}
+
+
+def in_chinese(messages):
+    """marshmallow's messages in {field: [message]} (possibly nested), translated where known."""
+    if isinstance(messages, dict):
+        return {key: in_chinese(value) for key, value in messages.items()}
+    if isinstance(messages, list):
+        return [in_chinese(message) for message in messages]
+    if isinstance(messages, str) and messages in SCHEMA_MESSAGES:
+        return str(SCHEMA_MESSAGES[messages])
+    return messages
+
 
 class ScopedApi(ModelRestApi):
     base_filters = [SCOPE]
@@ -47,7 +73,11 @@ class ScopedApi(ModelRestApi):
         except SQLAlchemyError:
             db.session.rollback()
             return self.response_422(message=CONFLICT)
-        if response.status_code == 422 and "Database exception" in response.get_data(as_text=True):
-            # FAB puts the failing SQL and its parameters in the message: never show them.
-            return self.response_422(message=CONFLICT)
+        if response.status_code in (400, 422):
+            if "Database exception" in response.get_data(as_text=True):
+                # FAB puts the failing SQL and its parameters in the message: never show them.
+                return self.response_422(message=CONFLICT)
+            body = response.get_json(silent=True) or {}
+            if "message" in body:
+                return self.response(response.status_code, message=in_chinese(body["message"]))
         return response

@@ -20,7 +20,8 @@ REPORT_READ = ["id", "number", "state", "state_label", "source", "overdue", "vil
                "latitude", "longitude", "party", "stopped_on_site", "stop_measures", "principal", "reporter",
                "reporter_phone", "handling_unit.id", "handling_unit.name", "handler.id", "handler.name",
                "lead_department.id", "lead_department.name", "escalation_opinion", "rejection_reason",
-               "measures", "duplicate_of_id", "repeat_of_id", "late_report", "report_due", "submitted_at",
+               "measures", "duplicate_of_id", "duplicate_ids", "repeat_of_id", "repeat_ids", "late_report",
+               "report_due", "submitted_at",
                "escalation_due", "ack_due", "resolution_due", "due_on", "resolved_at", "closed_at",
                "created_at"]
 

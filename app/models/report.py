@@ -12,6 +12,10 @@ from sqlalchemy.orm import relationship
 from app import clock
 from app.models.organization import Organization
 
+def _now():
+    return clock.now()  # looked up at each insert, so a frozen clock (tests) applies
+
+
 # States in the order of the life cycle, with the words people read.
 STATES = {
     "draft": _l("Draft"),  # 草稿
@@ -79,7 +83,7 @@ class Report(Model):
     handler_id = Column(Integer, ForeignKey("organization.id"), index=True)  # committee/district/station
     lead_department_id = Column(Integer, ForeignKey("organization.id"), index=True)
     created_by_id = Column(Integer, ForeignKey("ab_user.id"))
-    created_at = Column(DateTime, nullable=False, default=clock.now, index=True)
+    created_at = Column(DateTime, nullable=False, default=_now, index=True)
 
     # Decisions recorded on the way
     escalation_opinion = Column(Text)  # 乡镇意见 on the township report form
@@ -139,6 +143,16 @@ class Report(Model):
         return self.state in OPEN_STATES and self.due_on is not None and self.due_on < clock.today()
 
     @property
+    def duplicate_ids(self) -> list[int]:
+        """Cases rejected as duplicates of this one (the other side of `duplicate_of`)."""
+        return [other.id for other in self.duplicates]
+
+    @property
+    def repeat_ids(self) -> list[int]:
+        """Later cases at this case's site (反弹)."""
+        return [other.id for other in self.repeats]
+
+    @property
     def due_status(self) -> tuple:
         """(current deadline, overdue?) for lists that mark late cases."""
         return self.due_on, self.overdue
@@ -174,7 +188,7 @@ class ReportEvent(Model):
     to_state = Column(String(16), nullable=False)
     user_id = Column(Integer, ForeignKey("ab_user.id"), nullable=False)
     organization_id = Column(Integer, ForeignKey("organization.id"), index=True)
-    at = Column(DateTime, nullable=False, default=clock.now, index=True)
+    at = Column(DateTime, nullable=False, default=_now, index=True)
     comment = Column(Text)
     stage_seconds = Column(Integer)  # time the case spent in `from_state` (which level used the time)
 
@@ -219,7 +233,7 @@ class Enforcement(Model):
     people_handled = Column(Integer)  # 处理人员
     penalties = Column(Text)  # 经济、法律、行政措施
     result = Column(Text)
-    recorded_at = Column(DateTime, nullable=False, default=clock.now)
+    recorded_at = Column(DateTime, nullable=False, default=_now)
 
     report = relationship(Report, back_populates="enforcement")
     department = relationship(Organization)
@@ -248,7 +262,7 @@ class Attachment(Model):
     content_type = Column(String(50), nullable=False)
     size = Column(Integer, nullable=False)
     uploaded_by_id = Column(Integer, ForeignKey("ab_user.id"), nullable=False)
-    uploaded_at = Column(DateTime, nullable=False, default=clock.now)
+    uploaded_at = Column(DateTime, nullable=False, default=_now)
 
     report = relationship(Report, back_populates="attachments")
     uploaded_by = relationship("OrgUser", lazy="joined")
@@ -272,7 +286,7 @@ class Notification(Model):
     organization_id = Column(Integer, ForeignKey("organization.id"), nullable=False, index=True)
     kind = Column(String(16), nullable=False)  # the action that caused it
     status = Column(String(16), nullable=False, default="pending", index=True)
-    created_at = Column(DateTime, nullable=False, default=clock.now)
+    created_at = Column(DateTime, nullable=False, default=_now)
 
     event = relationship(ReportEvent)
     report = relationship(Report)

@@ -1,8 +1,8 @@
 """The life of a case (DESIGN §4): one function per action, the only code that changes a case's state.
 
-Every action checks, in this order, that the caller may see the case (404), that their role and
-organisation may take the action (403), that the case's state allows it (409) and that the input
-is valid (422). It then changes the case, writes exactly one append-only event and records the
+Every action checks, in this order, that the caller may see the case (404), that their role may
+take the action at all (403), that the case's state allows it (409), that it is their unit's turn
+(403) and that the input is valid (422). It then changes the case, writes exactly one append-only event and records the
 notifications to send, all in the caller's transaction; `perform` commits once or rolls back.
 """
 from dataclasses import dataclass
@@ -256,7 +256,7 @@ def submit(report: Report, user, comment: str | None = None) -> ReportEvent:
     check(report, user, "submit")
     today = clock.today()
     report.reported_on = report.reported_on or today
-    report.late_report = report.reported_on > report.report_due
+    report.late_report = today > report.report_due  # the day it reached the township, not the typed date
     report.submitted_at = clock.now()
     report.escalation_due = _days("township_escalation_days")
     report.number = f"{get_setting('case_number_prefix')}-{today.year}-{report.id:06d}"
@@ -464,7 +464,8 @@ def close(report: Report, user, comment: str | None = None) -> ReportEvent:
     check(report, user, "close")
     report.closed_at = clock.now()
     return _move(report, user, "close", "closed", comment, unit=None, due=None,
-                 notify=[report.owner, report.handler, report.lead_department])
+                 notify=[report.owner, township_of(report), report.handler, report.lead_department,
+                         *report.assisting])
 
 
 def reopen(report: Report, user, reason=None, comment: str | None = None) -> ReportEvent:
