@@ -26,7 +26,21 @@ REPORT_READ = ["id", "number", "state", "state_label", "source", "overdue", "vil
                "created_at"]
 
 
-class ReportApi(ScopedApi):
+class DraftRules:
+    """FAB hooks shared by the case API and the case pages: drafts follow the workflow's rules."""
+
+    def pre_add(self, item):
+        workflow.prepare_draft(item, g.user, new=True)
+
+    def pre_update(self, item):
+        workflow.prepare_draft(item, g.user, new=False)
+
+    def pre_delete(self, item):
+        if not workflow.may_edit(item, g.user):
+            raise Refused(workflow.NOT_EDITABLE)
+
+
+class ReportApi(DraftRules, ScopedApi):
     resource_name = "report"
     datamodel = SQLAInterface(Report)
     class_permission_name = "Report"
@@ -44,16 +58,6 @@ class ReportApi(ScopedApi):
         "village": [["kind", FilterEqual, "village"], SCOPE],
         "category": [["active", FilterEqual, True]],
     }
-
-    def pre_add(self, item):
-        workflow.prepare_draft(item, g.user, new=True)
-
-    def pre_update(self, item):
-        workflow.prepare_draft(item, g.user, new=False)
-
-    def pre_delete(self, item):
-        if not workflow.may_edit(item, g.user):
-            raise Refused(workflow.NOT_EDITABLE)
 
     @expose("/<int:pk>/<action>", methods=["POST"])
     @protect()

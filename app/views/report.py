@@ -15,6 +15,7 @@ from wtforms import SelectField
 from wtforms.validators import InputRequired, NumberRange, Optional, Regexp, ValidationError
 
 from app.api.attachment import send_attachment
+from app.api.report import DraftRules
 from app.extensions import db
 from app.i18n import human, yes_no
 from app.models import STATES, Attachment, Report
@@ -130,7 +131,7 @@ def inbox_count(user) -> int:
     return db.session.query(Report.id).filter(inbox_condition(user)).count()
 
 
-class ReportView(AppModelView):
+class ReportView(DraftRules, AppModelView):
     route_base = "/report"
     datamodel = SQLAInterface(Report)
     class_permission_name = "Report"
@@ -217,16 +218,6 @@ class ReportView(AppModelView):
             return None  # FAB sends the user back
         return super()._edit(pk)
 
-    def pre_add(self, item):
-        workflow.prepare_draft(item, g.user, new=True)
-
-    def pre_update(self, item):
-        workflow.prepare_draft(item, g.user, new=False)
-
-    def pre_delete(self, item):
-        if not workflow.may_edit(item, g.user):
-            raise Refused(workflow.NOT_EDITABLE)
-
     # -- the case page
 
     @expose("/show/<pk>", methods=["GET"])
@@ -248,40 +239,21 @@ class ReportView(AppModelView):
         """One workflow action from the case page; errors come back as messages, nothing saved."""
         data = {key: request.form.get(key) for key in request.form if key != "csrf_token"}
         data["assisting_department_ids"] = request.form.getlist("assisting_department_ids")
-        try:
-            workflow.perform(action, pk, g.user, data)
-        except Refused as refused:
-            if refused.status == 404:
-                abort(404)
-            flash(refused.message, "danger")
-        except Invalid as invalid:
-            for messages in invalid.errors.values():
-                for message in messages:
-                    flash(message, "danger")
-        else:
-            flash(_("Done: %(action)s", action=workflow.ACTIONS[action].label), "success")
-        return redirect(url_for("ReportView.show", pk=pk))
+        spec = workflow.ACTIONS.get(action)
+        return _on_case_page(pk, lambda: workflow.perform(action, pk, g.user, data),
+                             _("Done: %(action)s", action=spec.label if spec else action))
 
     @expose("/<int:pk>/attachment", methods=["POST"])
     @has_access
     def upload(self, pk):
-        upload = request.files.get("file")
-        try:
+        def attach():
+            upload = request.files.get("file")
             report = workflow.find_report(pk, g.user)
             if upload is None:
                 raise Invalid({"file": [_("Choose a file")]})
             attachments.add_attachment(report, g.user, upload.filename, upload.stream)
-        except Refused as refused:
-            if refused.status == 404:
-                abort(404)
-            flash(refused.message, "danger")
-        except Invalid as invalid:
-            for messages in invalid.errors.values():
-                for message in messages:
-                    flash(message, "danger")
-        else:
-            flash(_("File attached"), "success")
-        return redirect(url_for("ReportView.show", pk=pk))
+
+        return _on_case_page(pk, attach, _("File attached"))
 
     @expose("/<int:pk>/attachment/<int:attachment_id>", methods=["GET"])
     @has_access
@@ -294,6 +266,23 @@ class ReportView(AppModelView):
         if found is None:
             abort(404)
         return send_attachment(found)
+
+
+def _on_case_page(pk, step, done: str):
+    """Run a step from the case page and go back to it: refusals and field errors become messages."""
+    try:
+        step()
+    except Refused as refused:
+        if refused.status == 404:
+            abort(404)
+        flash(refused.message, "danger")
+    except Invalid as invalid:
+        for messages in invalid.errors.values():
+            for message in messages:
+                flash(message, "danger")
+    else:
+        flash(done, "success")
+    return redirect(url_for("ReportView.show", pk=pk))
 
 
 def _action_choices(report) -> dict:
