@@ -8,7 +8,6 @@ from app.api.base import ScopedApi
 from app.models import Attachment
 from app.security.permissions import READ
 from app.services import attachments, workflow
-from app.services.errors import Invalid, Refused
 
 
 class AttachmentApi(ScopedApi):
@@ -35,13 +34,11 @@ class AttachmentApi(ScopedApi):
             return self.response_422(message={"report_id": [_("Enter a whole number")]})
         if upload is None:
             return self.response_422(message={"file": [_("Choose a file")]})
-        try:
-            report = workflow.find_report(report_id, g.user)
-            attachment = attachments.add_attachment(report, g.user, upload.filename, upload.stream)
-        except Invalid as invalid:
-            return self.response_422(message=invalid.errors)
-        except Refused as refused:
-            return self.response(refused.status, message=refused.message)
+        return self._saving(lambda: self._stored(
+            attachments.add_attachment(workflow.find_report(report_id, g.user), g.user, upload.filename,
+                                       upload.stream)))
+
+    def _stored(self, attachment):
         return self.response(201, id=attachment.id, result=self.show_model_schema.dump(attachment))
 
     @expose("/<int:pk>/file", methods=["GET"])

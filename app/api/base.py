@@ -62,6 +62,7 @@ class ScopedApi(ModelRestApi):
         return self._saving(lambda: super(ScopedApi, self).delete_headless(pk))
 
     def _saving(self, save):
+        """Run `save` (FAB's or a workflow step) and answer refusals and bad input as the contract says."""
         try:
             response = save()
         except Invalid as invalid:

@@ -9,7 +9,7 @@ from app.models import Report, ReportEvent
 from app.security.permissions import READ
 from app.security.scope import SCOPE
 from app.services import workflow
-from app.services.errors import Invalid, Refused
+from app.services.errors import Refused
 
 # The case's own fields, editable while it is a draft; everything else changes through actions.
 REPORT_FIELDS = ["village", "category", "activity", "discovered_on", "reported_on", "address", "latitude",
@@ -68,12 +68,9 @@ class ReportApi(DraftRules, ScopedApi):
         body = {} if body is None else body
         if not isinstance(body, dict):
             return self.response_400(message=workflow.BAD_BODY)
-        try:
-            report = workflow.perform(action, pk, g.user, body)
-        except Invalid as invalid:
-            return self.response_422(message=invalid.errors)
-        except Refused as refused:
-            return self.response(refused.status, message=refused.message)
+        return self._saving(lambda: self._acted(workflow.perform(action, pk, g.user, body)))
+
+    def _acted(self, report):
         return self.response(200, id=report.id, result=self.show_model_schema.dump(report))
 
 

@@ -9,7 +9,7 @@ import uuid
 from pathlib import Path
 
 from flask import current_app
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
 
 from app.extensions import db
@@ -19,6 +19,7 @@ from app.services.workflow import may_edit
 
 IMAGE_FORMATS = {"JPEG": ("image/jpeg", ".jpg"), "PNG": ("image/png", ".png")}
 PDF = ("application/pdf", ".pdf")
+ONLY_PHOTOS_AND_PDF = _l("Only JPEG or PNG photos and PDF files can be attached")
 MAX_PIXELS = 40_000_000  # a 40-megapixel photo is plenty; more is a decompression bomb
 
 
@@ -43,7 +44,7 @@ def _clean(data: bytes) -> tuple[bytes, str, str]:
     try:
         with Image.open(io.BytesIO(data)) as image:
             if image.format not in IMAGE_FORMATS or image.width * image.height > MAX_PIXELS:
-                raise Invalid({"file": [_("Only JPEG or PNG photos and PDF files can be attached")]})
+                raise Invalid({"file": [str(ONLY_PHOTOS_AND_PDF)]})
             image.load()
             content_type, extension = IMAGE_FORMATS[image.format]
             # Re-encoding drops whatever rode along (metadata, trailing data, scripts in comments).
@@ -52,7 +53,7 @@ def _clean(data: bytes) -> tuple[bytes, str, str]:
             clean.save(out, format=image.format, **({"quality": 88} if image.format == "JPEG" else {}))
             return out.getvalue(), content_type, extension
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
-        raise Invalid({"file": [_("Only JPEG or PNG photos and PDF files can be attached")]}) from None
+        raise Invalid({"file": [str(ONLY_PHOTOS_AND_PDF)]}) from None
 
 
 def add_attachment(report: Report, user, filename: str, stream) -> Attachment:

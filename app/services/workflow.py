@@ -2,9 +2,11 @@
 
 Every action checks, in this order, that the caller may see the case (404), that their role may
 take the action at all (403), that the case's state allows it (409), that it is their unit's turn
-(403) and that the input is valid (422). It then changes the case, writes exactly one append-only event and records the
-notifications to send, all in the caller's transaction; `perform` commits once or rolls back.
+(403) and that the input is valid (422). It then changes the case, writes exactly one append-only
+event and records the notifications to send, all in the caller's transaction; `perform` commits
+once or rolls back.
 """
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -144,8 +146,6 @@ def report_date_error(discovered: date | None, reported: date | None) -> str | N
 
 def draft_errors(report: Report) -> dict[str, list[str]]:
     """Field errors of a case's own fields (the API's and the importers' check; forms use the same rules)."""
-    import re
-
     errors: dict[str, list[str]] = {}
 
     def add(field, message):

@@ -125,10 +125,12 @@ def inbox_condition(user):
 
 
 def inbox_count(user) -> int:
-    """How many cases wait for the user's unit (the number in the menu)."""
+    """How many cases wait for the user's unit (the number in the menu), counted once per request."""
     if user is None or not user.is_authenticated:
         return 0
-    return db.session.query(Report.id).filter(inbox_condition(user)).count()
+    if "inbox_count" not in g:
+        g.inbox_count = db.session.query(Report.id).filter(inbox_condition(user)).count()
+    return g.inbox_count
 
 
 class ReportView(DraftRules, AppModelView):
@@ -223,8 +225,11 @@ class ReportView(DraftRules, AppModelView):
     @expose("/show/<pk>", methods=["GET"])
     @has_access
     def show(self, pk):
-        widgets = self._show(pk)
         report = self.datamodel.get(pk, self._base_filters)
+        if report is None:
+            abort(404)
+        widgets = self._get_show_widget(pk, report)
+        self.update_redirect()
         return self.render_template(
             self.show_template, pk=pk, title=self.show_title, widgets=widgets, report=report,
             actions=workflow.available_actions(report, g.user), may_attach=attachments.may_attach(report, g.user),
