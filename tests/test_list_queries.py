@@ -1,9 +1,8 @@
 """The case list costs the same number of SQL statements for 10 cases as for 100 (no N+1 queries)."""
-from datetime import date
-
 import pytest
 from sqlalchemy import event
 
+from app import clock
 from app.extensions import db
 from app.models import Category, OrgUser, Organization, Report
 from app.services import workflow
@@ -21,7 +20,7 @@ def add_cases(app, count: int, start: int) -> None:
         for i in range(start, start + count):
             user = users[i % 2]
             report = Report(category_id=categories[i % len(categories)], activity=f"非法储存液化气钢瓶 {i}",
-                            discovered_on=date.today(), address=f"村东第{i}号院", reporter="王网格",
+                            discovered_on=clock.today(), address=f"村东第{i}号院", reporter="王网格",
                             reporter_phone="13800138000")
             workflow.prepare_draft(report, user, new=True)
             db.session.add(report)
@@ -70,3 +69,23 @@ def test_listing_100_cases_takes_as_many_statements_as_listing_10(app, client, a
     assert (rows_10, rows_100) == (10, 100)
     assert statements_100 == statements_10, f"{statements_10} statements for 10 cases, {statements_100} for 100"
     assert 0 < statements_10 < 20
+
+
+def page_statements(app, client, url) -> tuple[int, int]:
+    """(case rows shown, SQL statements run) for one HTML list page."""
+    client.get(url)  # warm up alike
+    with StatementCounter(app) as counter:
+        response = client.get(url)
+    assert response.status_code == 200
+    return response.get_data(as_text=True).count("非法储存液化气钢瓶"), counter.count
+
+
+def test_the_case_list_page_takes_as_many_statements_for_100_rows_as_for_10(app, client, auth):
+    auth.login("township")
+    url = "/report/list/?psize_ReportView=100"
+    add_cases(app, 10, 0)
+    rows_10, statements_10 = page_statements(app, client, url)
+    add_cases(app, 90, 10)
+    rows_100, statements_100 = page_statements(app, client, url)
+    assert (rows_10, rows_100) == (10, 100)
+    assert statements_100 == statements_10, f"{statements_10} statements for 10 cases, {statements_100} for 100"
