@@ -90,6 +90,7 @@ class Config:
     FAB_ADD_SECURITY_API = False
     FAB_API_SWAGGER_UI = flag("FAB_API_SWAGGER_UI")
     FAB_API_MAX_PAGE_SIZE = 100
+    FAB_BASE_TEMPLATE = "layout.html"  # FAB's layout plus the app's scripts
     FAB_PASSWORD_HASH_METHOD = "scrypt"
 
     WTF_CSRF_ENABLED = True

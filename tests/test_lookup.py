@@ -1,4 +1,6 @@
 """Paged look-ups: a select asks for 20 units at a time, within the user's scope."""
+import pytest
+
 from app.extensions import db
 from app.models import Organization, Report
 from tests.conftest import org_id
@@ -38,3 +40,41 @@ def test_the_case_form_refuses_a_village_outside_the_users_scope(app, client, au
     assert "请从列出的单位中选择" in page
     with app.app_context():
         assert db.session.query(Report).count() == 0
+
+
+def test_a_lookup_finds_several_kinds_and_names_chosen_ids(app, client, auth):
+    auth.login("admin")
+    leads = names(client.get("/lookup/organization?kind=committee,department&q=安全"))
+    assert "工矿商贸安全专委会" in leads and "沙沟村" not in leads
+    chosen = client.get(f"/lookup/organization?kind=village&ids={org_id(app, '前湖村')},{org_id(app, '应急管理局')}")
+    assert names(chosen) == ["前湖村"]  # a department is not a village
+
+
+@pytest.mark.parametrize("url, absent", [
+    ("/users/add", "张庄村第2网格"),  # the user's organisation
+    ("/routing-rule/add", "住房和城乡建设局"),  # area, lead and assisting units
+    ("/report/list/", "后湖村"),  # the village and unit filters
+    ("/users/list/", "李庄村"),  # the organisation filter
+])
+def test_no_form_or_filter_lists_every_unit(client, auth, url, absent):
+    auth.login("admin")
+    page = client.get(url).get_data(as_text=True)
+    assert "form-control lookup" in page and absent not in page
+
+
+def test_the_case_list_filters_by_a_village_chosen_in_the_lookup(app, client, auth):
+    from tests.workflow_helpers import Api
+
+    api = Api(client, auth)
+    for village, user in (("沙沟村", "grid_a"), ("前湖村", "grid_b")):
+        api.act(user, api.create(app, user=user, activity=f"{village}非法储油"), "submit")
+    auth.login("township")
+    page = client.get(f"/report/list/?_flt_0_village={org_id(app, '前湖村')}").get_data(as_text=True)
+    assert "前湖村非法储油" in page and "沙沟村非法储油" not in page
+
+
+def test_a_routing_rule_form_refuses_a_unit_outside_the_lookup(app, client, auth):
+    auth.login("admin")
+    form = {"category": "1", "area": str(org_id(app, "沙沟镇")), "lead": str(org_id(app, "沙沟村"))}
+    page = client.post("/routing-rule/add", data=form).get_data(as_text=True)
+    assert "请从列出的单位中选择" in page

@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired
 from app.extensions import db
 from app.i18n import human, yes_no
 from app.models import OrgUser
+from app.views.lookup import LookupField
 from app.security.permissions import WRITE
 from app.security.roles import ROLE_LABELS, ROLES, SELF_SERVICE, WRITE_MENUS, grants, role_labels
 
@@ -46,8 +47,10 @@ class UserView(UserDBModelView):
     description_columns = {**UserDBModelView.description_columns,
                            "username": _l("The name used to sign in"),
                            "organization": _l("Everything the user sees is bounded by this unit")}
-    add_form_extra_fields = {**UserDBModelView.add_form_extra_fields, "roles": roles_field()}
-    edit_form_extra_fields = {"roles": roles_field()}
+    add_form_extra_fields = {**UserDBModelView.add_form_extra_fields, "roles": roles_field(),
+                             "organization": LookupField(_l("Organization"))}
+    edit_form_extra_fields = {"roles": roles_field(), "organization": LookupField(_l("Organization"))}
+    search_form_extra_fields = {"organization": LookupField(_l("Organization"))}
 
 
 class SecurityManager(FabSecurityManager):

@@ -1,12 +1,12 @@
 """Categories of illegal activity and routing rules (DESIGN §3)."""
-from flask_appbuilder.models.sqla.filters import FilterIn
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
-from wtforms.validators import ValidationError
+from wtforms.validators import InputRequired, ValidationError
 
 from app.models import Category, RoutingRule, routing_error
 from app.i18n import yes_no
 from app.views.base import AppModelView
+from app.views.lookup import LookupField
 from app.security.scope import SCOPE
 
 
@@ -46,17 +46,22 @@ class RoutingRuleView(AppModelView):
     add_columns = edit_columns = show_columns = ["category", "area", "lead", "assisting"]
     search_columns = ["category", "area", "lead"]
     base_filters = [SCOPE]
-    add_form_query_rel_fields = edit_form_query_rel_fields = {
-        "area": [["kind", FilterIn, ["township", "county"]], SCOPE],
-        "lead": [["kind", FilterIn, ["committee", "district", "station", "department"]], SCOPE],
-        "assisting": [["kind", FilterIn, ["department"]], SCOPE],
-    }
-    validators_columns = {"lead": [rule_fits]}
     label_columns = {
         "category": _l("Category"),
         "area": _l("Applies to"),
         "lead": _l("Lead unit"),
         "assisting": _l("Assisting departments"),
+    }
+    add_form_extra_fields = edit_form_extra_fields = {
+        "area": LookupField(label_columns["area"], [InputRequired(message=_l("Choose a unit"))],
+                            kinds=["township", "county"]),
+        "lead": LookupField(label_columns["lead"], [InputRequired(message=_l("Choose a unit")), rule_fits],
+                            kinds=["committee", "district", "station", "department"]),
+        "assisting": LookupField(label_columns["assisting"], kinds=["department"], multiple=True),
+    }
+    search_form_extra_fields = {
+        "area": LookupField(label_columns["area"], kinds=["township", "county"]),
+        "lead": LookupField(label_columns["lead"], kinds=["committee", "district", "station", "department"]),
     }
     description_columns = {
         "area": _l("A township (routes to a committee) or the county (routes to departments)"),

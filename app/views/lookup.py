@@ -1,6 +1,7 @@
 """Paged look-ups: a select that asks the server for 20 matching units at a time, never the whole table.
 
-`LookupField` is the form field; `LookupView` answers its requests within the caller's scope.
+`LookupField` is the form field (forms and list filters); `LookupView` answers its requests
+within the caller's scope; `app/static/js/lookup.js` wires select2 to it.
 """
 from flask import jsonify, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
@@ -16,14 +17,20 @@ from app.security.scope import scoped
 PAGE_SIZE = 20
 
 
-def units(kind: str, ids=None, text: str = ""):
-    """The user's units of `kind`, optionally by id or by a piece of the name."""
-    query = db.session.query(Organization).filter(Organization.kind == kind, Organization.active.is_(True))
+def units(kinds=(), ids=None, text: str = ""):
+    """The user's active units of `kinds` (all kinds when empty), optionally by id or by a piece of the name."""
+    query = db.session.query(Organization).filter(Organization.active.is_(True))
+    if kinds:
+        query = query.filter(Organization.kind.in_(kinds))
     if ids is not None:
         query = query.filter(Organization.id.in_(ids))
     if text:
         query = query.filter(Organization.name.contains(text, autoescape=True))
     return scoped(query, Organization)
+
+
+def _ids(values) -> list[int]:
+    return [int(v) for v in values if str(v).isdigit()]
 
 
 class LookupView(BaseView):
@@ -34,43 +41,52 @@ class LookupView(BaseView):
     @expose("/organization")
     @has_access
     def organization(self):
-        """Select2's format: {"results": [{"id", "text"}], "pagination": {"more"}}."""
-        kind = request.args.get("kind", "")
-        if kind not in KINDS:
+        """Select2's format: {"results": [{"id", "text"}], "pagination": {"more"}}.
+
+        `kind` (comma-separated, empty for any), `q` (part of the name), `page`; or `ids` for the
+        labels of units already chosen.
+        """
+        kinds = [k for k in request.args.get("kind", "").split(",") if k]
+        if any(k not in KINDS for k in kinds):
             return jsonify(results=[], pagination={"more": False})
+        if "ids" in request.args:
+            rows = units(kinds, ids=_ids(request.args["ids"].split(","))).order_by(Organization.name).all()
+            return jsonify(results=[{"id": u.id, "text": u.name} for u in rows], pagination={"more": False})
         page = max(request.args.get("page", 1, type=int) or 1, 1)
-        rows = (units(kind, text=request.args.get("q", "").strip()).order_by(Organization.name, Organization.id)
+        rows = (units(kinds, text=request.args.get("q", "").strip()).order_by(Organization.name, Organization.id)
                 .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1).all())
         return jsonify(results=[{"id": unit.id, "text": unit.name} for unit in rows[:PAGE_SIZE]],
                        pagination={"more": len(rows) > PAGE_SIZE})
 
 
 class LookupWidget:
-    """A <select> holding only the chosen unit; lookup.js fetches the others page by page."""
+    """A <select> holding only the chosen units; lookup.js fetches the others page by page."""
 
     def __call__(self, field, **kwargs):
-        chosen = field.data
-        option = Markup('<option value="{}" selected>{}</option>').format(chosen.id, chosen.name) if chosen else ""
-        return Markup('<select class="form-control lookup" id="{}" name="{}" data-url="{}">{}</select>').format(
-            field.id, field.name, url_for("LookupView.organization", kind=field.kind), option)
+        chosen = field.data if field.multiple else [field.data]
+        options = Markup("").join(Markup('<option value="{}" selected>{}</option>').format(unit.id, unit.name)
+                                  for unit in chosen or () if unit is not None)
+        return Markup('<select class="form-control lookup" id="{}" name="{}" data-url="{}"{}>{}</select>').format(
+            field.id, field.name, url_for("LookupView.organization", kind=",".join(field.kinds)),
+            Markup(" multiple") if field.multiple else "", options)
 
 
 class LookupField(Field):
-    """A unit of one kind within the user's scope, chosen by id; an unknown id is a field error."""
+    """Units of the given kinds within the user's scope, chosen by id; an unknown id is a field error."""
 
     widget = LookupWidget()
 
-    def __init__(self, label=None, validators=None, kind: str = "village", **kwargs):
+    def __init__(self, label=None, validators=None, kinds=(), multiple: bool = False, **kwargs):
         super().__init__(label, validators, **kwargs)
-        self.kind = kind
+        self.kinds = tuple(kinds)
+        self.multiple = multiple
 
     def process_formdata(self, valuelist):
-        self.data = None
-        if valuelist and valuelist[0]:
-            try:
-                unit_id = int(valuelist[0])
-            except ValueError:
-                unit_id = None
-            self.data = units(self.kind, ids=[unit_id]).one_or_none() if unit_id else None
-            if self.data is None:
-                raise ValueError(_l("Choose one of the listed units"))
+        wanted = [v for v in valuelist if v]
+        found = units(self.kinds, ids=_ids(wanted)).all() if wanted else []
+        self.data = found if self.multiple else (found[0] if found else None)
+        if len(found) != len(set(wanted)):
+            raise ValueError(_l("Choose one of the listed units"))
+
+    def _value(self):
+        return ""

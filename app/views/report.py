@@ -142,7 +142,6 @@ class ReportView(DraftRules, AppModelView):
     edit_title, show_title = _l("Edit draft"), _l("Case")
     list_template = "report/list.html"
     show_template = "report/show.html"
-    add_template, edit_template = "report/add.html", "report/edit.html"
     page_size = 25
 
     list_columns = ["number", "village", "category", "activity", "state_label", "handling_unit", "due_status",
@@ -170,13 +169,11 @@ class ReportView(DraftRules, AppModelView):
     add_form_query_rel_fields = edit_form_query_rel_fields = {"category": [["active", FilterEqual, True]]}
     add_form_extra_fields = edit_form_extra_fields = {
         "village": LookupField(REPORT_LABELS["village"], [InputRequired(message=_l("Choose a village"))],
-                               kind="village"),
-    }
-    search_form_query_rel_fields = {
-        "village": [["kind", FilterEqual, "village"], SCOPE],
-        "handling_unit": [SCOPE],
+                               kinds=["village"]),
     }
     search_form_extra_fields = {
+        "village": LookupField(REPORT_LABELS["village"], kinds=["village"]),
+        "handling_unit": LookupField(REPORT_LABELS["handling_unit"]),
         "state": SelectField(_l("State"), choices=list(STATES.items())),
         "source": SelectField(_l("Source"), choices=list(SOURCES.items())),
     }
