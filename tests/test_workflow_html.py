@@ -39,7 +39,8 @@ def test_a_grid_worker_lands_on_the_work_queue_and_the_form_is_prefilled(app, cl
     landing = client.get("/", follow_redirects=True)
     assert "我的待办" in html(landing)
     form = html(client.get("/report/add"))
-    assert "非法生产经营建设行为" in form and "排查时间" in form and "上报人" in form
+    assert "村居名称" in form and "非法生产经营建设行为" in form and "排查时间" in form and "上报人" in form
+    assert "村居用户上报的案件总是属于本村居" in form and 'data-dismiss="modal">确定</button>' in form
     assert "王网格" in form  # the reporter is the signed-in grid worker
 
 
@@ -86,6 +87,7 @@ def test_the_county_branch_in_the_browser(app, client, auth):
     for step in ("提交", "上报县", "转办", "报到", "处置", "销号"):
         assert step in page, step
     assert "断电" in page and "已断电并清场" in page
+    assert "公安局" in page and "[公安局]" not in page  # assisting departments as names, not a list
 
 
 def test_the_local_branch_in_the_browser(app, client, auth):

@@ -8,7 +8,7 @@ from flask_appbuilder import expose, has_access
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import LazyString, gettext as _, lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import and_
 from wtforms import SelectField
@@ -18,7 +18,7 @@ from app.api.attachment import send_attachment
 from app.api.report import DraftRules
 from app.extensions import db
 from app.i18n import human, yes_no
-from app.models import STATES, Attachment, Report
+from app.models import STATES, Attachment, Report, get_setting
 from app.models.organization import PHONE_MESSAGE, PHONE_PATTERN
 from app.models.report import ENFORCEMENT_STEPS, SOURCES
 from app.security.permissions import READ, VIEW_METHODS
@@ -34,7 +34,7 @@ REPORT_LABELS = {
     "state_label": _l("State"),
     "source": _l("Source"),
     "source_label": _l("Source"),
-    "village": _l("Village"),  # 村居名称
+    "village": _l("Village name"),  # 村居名称
     "principal": _l("Principal (signature)"),  # 主要负责人
     "activity": _l("Illegal production, business or construction"),  # 非法生产经营建设行为
     "discovered_on": _l("Discovered on"),  # 排查时间
@@ -79,6 +79,11 @@ def due_status(value) -> Markup:
     if overdue:
         return Markup('<span class="label label-danger">{} {}</span>').format(human(due_on), _("Overdue"))
     return Markup("{}").format(human(due_on))
+
+
+def names(units) -> str:
+    """Units as people write them: 公安局、市场监督管理局."""
+    return "、".join(unit.name for unit in units)
 
 
 def blank(value):
@@ -165,11 +170,12 @@ class ReportView(DraftRules, AppModelView):
     base_filters = [SCOPE]
     label_columns = REPORT_LABELS
     formatters_columns = {"due_status": due_status, "discovered_on": human, "reported_on": human,
-                          "stopped_on_site": yes_no}
+                          "stopped_on_site": yes_no, "assisting": names}
     add_form_query_rel_fields = edit_form_query_rel_fields = {"category": [["active", FilterEqual, True]]}
     add_form_extra_fields = edit_form_extra_fields = {
         "village": LookupField(REPORT_LABELS["village"], [InputRequired(message=_l("Choose a village"))],
-                               kinds=["village"]),
+                               kinds=["village"],
+                               description=_l("A village user's report is always for their own village")),
     }
     search_form_extra_fields = {
         "village": LookupField(REPORT_LABELS["village"], kinds=["village"]),
@@ -185,9 +191,9 @@ class ReportView(DraftRules, AppModelView):
         "longitude": [Optional(), NumberRange(-180, 180, message=_l("A longitude lies between -180 and 180"))],
     }
     description_columns = {
-        "village": _l("A village user's report is always for their own village"),
         "reported_on": _l("Left empty, the date of submission"),
-        "discovered_on": _l("The report is due %(days)s days after discovery", days=2),
+        "discovered_on": LazyString(lambda: _("The report is due %(days)s days after discovery",
+                                              days=get_setting("village_report_days"))),
     }
 
     def __init__(self, **kwargs):
