@@ -102,3 +102,10 @@ def test_fab_bulk_action_doors_are_closed_for_cases(app, api, client, auth, user
     assert client.post("/report/action_post", data={"action": "muldelete", "rowid": [str(rid)]}).status_code == 404
     auth.logout()  # the browser session would take precedence over the API token
     assert api("grid_a", "GET", f"/report/{rid}").status_code == 200  # still there
+
+
+def test_an_upload_without_a_file_is_refused_in_chinese(app, api):
+    rid = api.create(app)
+    response = api("grid_a", "POST", "/attachment/", None, data={"report_id": str(rid)},
+                   content_type="multipart/form-data")
+    assert response.status_code == 422 and response.json["message"]["file"] == ["请选择文件"]

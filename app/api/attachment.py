@@ -27,16 +27,12 @@ class AttachmentApi(ScopedApi):
     @safe
     def upload(self):
         """Attach a file to a case: multipart form with `report_id` and `file`; 201 with the record."""
-        upload = request.files.get("file")
         try:
             report_id = int(request.form.get("report_id", ""))
         except ValueError:
             return self.response_422(message={"report_id": [_("Enter a whole number")]})
-        if upload is None:
-            return self.response_422(message={"file": [_("Choose a file")]})
         return self._saving(lambda: self._stored(
-            attachments.add_attachment(workflow.find_report(report_id, g.user), g.user, upload.filename,
-                                       upload.stream)))
+            attachments.add_attachment(workflow.find_report(report_id, g.user), g.user, request.files.get("file"))))
 
     def _stored(self, attachment):
         return self.response(201, id=attachment.id, result=self.show_model_schema.dump(attachment))

@@ -56,12 +56,17 @@ def _clean(data: bytes) -> tuple[bytes, str, str]:
         raise Invalid({"file": [str(ONLY_PHOTOS_AND_PDF)]}) from None
 
 
-def add_attachment(report: Report, user, filename: str, stream) -> Attachment:
-    """Store one uploaded file for `report`; commits. Refuses other units, wrong types and big files."""
+def add_attachment(report: Report, user, upload) -> Attachment:
+    """Store one uploaded file (a werkzeug FileStorage, None when none was sent) for `report`; commits.
+
+    Refuses other units, missing files, wrong types and big files.
+    """
     if not may_attach(report, user):
         raise Forbidden(_("You may not add files to this case now"))
+    if upload is None:
+        raise Invalid({"file": [_("Choose a file")]})
     limit = current_app.config["ATTACHMENT_MAX_BYTES"]
-    data = stream.read(limit + 1)
+    data = upload.stream.read(limit + 1)
     if not data:
         raise Invalid({"file": [_("Choose a file")]})
     if len(data) > limit:
@@ -72,7 +77,7 @@ def add_attachment(report: Report, user, filename: str, stream) -> Attachment:
     partial = target.with_suffix(".part")
     partial.write_bytes(data)
     os.replace(partial, target)
-    display_name = os.path.basename((filename or "").replace("\\", "/"))[:200] or stored_name
+    display_name = os.path.basename((upload.filename or "").replace("\\", "/"))[:200] or stored_name
     attachment = Attachment(report=report, stored_name=stored_name, filename=display_name,
                             content_type=content_type, size=len(data), uploaded_by_id=user.id)
     db.session.add(attachment)

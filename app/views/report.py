@@ -233,10 +233,11 @@ class ReportView(DraftRules, AppModelView):
             abort(404)
         widgets = self._get_show_widget(pk, report)
         self.update_redirect()
+        actions = workflow.available_actions(report, g.user)
         return self.render_template(
             self.show_template, pk=pk, title=self.show_title, widgets=widgets, report=report,
-            actions=workflow.available_actions(report, g.user), may_attach=attachments.may_attach(report, g.user),
-            may_edit=workflow.may_edit(report, g.user), choices=_action_choices(report),
+            actions=actions, may_attach=attachments.may_attach(report, g.user),
+            may_edit=workflow.may_edit(report, g.user), choices=_action_choices(report) if actions else {},
             enforcement_steps=ENFORCEMENT_STEPS, labels=REPORT_LABELS, state_labels=STATES,
             action_labels={name: action.label for name, action in workflow.ACTIONS.items()},
         )
@@ -254,14 +255,9 @@ class ReportView(DraftRules, AppModelView):
     @expose("/<int:pk>/attachment", methods=["POST"])
     @has_access
     def upload(self, pk):
-        def attach():
-            upload = request.files.get("file")
-            report = workflow.find_report(pk, g.user)
-            if upload is None:
-                raise Invalid({"file": [_("Choose a file")]})
-            attachments.add_attachment(report, g.user, upload.filename, upload.stream)
-
-        return _on_case_page(pk, attach, _("File attached"))
+        return _on_case_page(pk, lambda: attachments.add_attachment(workflow.find_report(pk, g.user), g.user,
+                                                                    request.files.get("file")),
+                             _("File attached"))
 
     @expose("/<int:pk>/attachment/<int:attachment_id>", methods=["GET"])
     @has_access
