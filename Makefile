@@ -27,8 +27,7 @@ run: install
 	APP_ENV=$${APP_ENV:-development} $(BIN)/flask sync-roles > /dev/null
 	APP_ENV=$${APP_ENV:-development} $(BIN)/flask seed-demo
 	@echo "打非通 is starting on http://127.0.0.1:$(PORT)/  (Ctrl-C to stop)"
-	APP_ENV=$${APP_ENV:-development} exec $(BIN)/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) \
-		--access-logfile - "app:create_app()"
+	APP_ENV=$${APP_ENV:-development} exec $(BIN)/flask serve --port $(PORT)
 
 test: install
 	$(BIN)/pytest

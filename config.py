@@ -40,6 +40,13 @@ def secret_key(env: str) -> str:
     return path.read_text().strip()
 
 
+def ratelimit_storage(redis_url: str | None) -> str:
+    """The login limiter's store: the Redis server if there is one (a unix socket is spelt redis+unix)."""
+    if not redis_url:
+        return "memory://"
+    return "redis+" + redis_url if redis_url.startswith("unix://") else redis_url
+
+
 def flag(name: str, default: bool = False) -> bool:
     return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
 
@@ -56,12 +63,26 @@ class Config:
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     REDIS_URL = os.environ.get("REDIS_URL") or None
 
+    # Without MAIL_SERVER, e-mail is kept in the outbox view (发件箱) instead of sent.
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
     MAIL_USE_TLS = flag("MAIL_USE_TLS")
+    MAIL_USE_SSL = flag("MAIL_USE_SSL")
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "打非通 <noreply@localhost>")
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "20"))  # seconds; Flask-Mail sets none
+    # Links in e-mails: jobs have no request to take the host from.
+    APP_BASE_URL = os.environ.get("APP_BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '5000')}")
+
+    # The outbox: waits before retry number 1, 2, … (seconds); after the last one a row is failed.
+    OUTBOX_RETRY_SECONDS = [int(s) for s in os.environ.get("OUTBOX_RETRY_SECONDS",
+                                                            "30,60,120,300,600,1800,3600").split(",")]
+    # A claim older than this means its job died (SIGKILL, lost machine): the relay sends again.
+    OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "300"))
+    # How often the scheduler looks at the periodic jobs, and how often the relay sweeps the outbox.
+    SCHEDULER_TICK_SECONDS = float(os.environ.get("SCHEDULER_TICK_SECONDS", "5"))
+    OUTBOX_RELAY_SECONDS = int(os.environ.get("OUTBOX_RELAY_SECONDS", "15"))
 
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "dafei-demo-2026")
 
@@ -82,7 +103,9 @@ class Config:
     AUTH_RATE_LIMITED = True
     AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per 20 second")  # per address, HTML and API login
     RATELIMIT_ENABLED = True
-    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    RATELIMIT_STORAGE_URI = ratelimit_storage(os.environ.get("REDIS_URL"))
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # Redis down: logins still work, limited per process
+    RATELIMIT_SWALLOW_ERRORS = True
     FAB_SECURITY_MANAGER_CLASS = "app.security.manager.SecurityManager"
     FAB_INDEX_VIEW = "app.views.index.HomeView"
     FAB_CREATE_DB = False

@@ -6,7 +6,7 @@ from flask import Flask
 from flask_appbuilder import AppBuilder
 
 from config import ROOT, Config, secret_key
-from app.extensions import csrf, db, migrate
+from app.extensions import csrf, db, mail, migrate
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -26,9 +26,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
+    mail.init_app(app)
 
     with app.app_context():
         from app import models  # noqa: F401  (register every table with the metadata)
+        from app.jobs import outbox  # noqa: F401  (hands committed notifications to the queue)
         from app.views import register_views
 
         appbuilder = AppBuilder(update_perms=False)

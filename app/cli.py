@@ -1,4 +1,4 @@
-"""Command-line tasks: `flask sync-roles`, `flask seed-demo`, `flask import-organizations FILE`."""
+"""Command-line tasks: roles, demo data, organisation import, and the processes (`serve`, `worker`, `scheduler`)."""
 from pathlib import Path
 
 import click
@@ -39,3 +39,35 @@ def register_commands(app) -> None:
                 click.echo(_("Line %(line)d: %(reason)s", line=line, reason=reason) if line else reason, err=True)
             raise SystemExit(1)
         click.echo(_("Imported: %(created)d new, %(updated)d updated", created=result.created, updated=result.updated))
+
+    @app.cli.command("worker")
+    @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+    def worker(burst: bool):
+        """Run an RQ worker for every queue, inside the app (jobs use its database and settings)."""
+        from rq import Queue, Worker
+
+        from app.jobs import QUEUES, redis_connection
+
+        connection = redis_connection()
+        if connection is None:
+            raise click.ClickException("REDIS_URL is not set")
+        queues = [Queue(name, connection=connection) for name in QUEUES]
+        Worker(queues, connection=connection).work(burst=burst, logging_level="INFO")
+
+    @app.cli.command("scheduler")
+    def scheduler():
+        """Enqueue the periodic jobs of app/jobs/periodic.py on time (safe to restart, or to run twice)."""
+        from app.jobs.periodic import run_scheduler
+
+        if not current_app.config.get("REDIS_URL"):
+            raise click.ClickException("REDIS_URL is not set")
+        run_scheduler()
+
+    @app.cli.command("serve")
+    @click.option("--port", default=5000, show_default=True)
+    @click.option("--web-workers", default=2, show_default=True)
+    def serve_command(port: int, web_workers: int):
+        """Web, worker and scheduler together; an embedded Redis when REDIS_URL is unset (make run)."""
+        from app.serve import serve
+
+        raise SystemExit(serve(port, web_workers, current_app.config.get("REDIS_URL")))

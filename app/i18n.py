@@ -22,7 +22,9 @@ def yes_no(value) -> str:
 
 def register_template_helpers(app) -> None:
     from app.security.scope import acting_user
+    from app.views.notification import unread_count
     from app.views.report import inbox_count
 
     app.add_template_filter(human, "human")
     app.add_template_global(lambda: inbox_count(acting_user()), "inbox_count")
+    app.add_template_global(lambda: unread_count(acting_user()), "unread_count")

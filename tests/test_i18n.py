@@ -58,7 +58,13 @@ def text_outside_translation(source: str) -> list[str]:
     return re.findall(r"[A-Za-z]{2,}|[\u4e00-\u9fff]+", text)
 
 
-@pytest.mark.parametrize("template", sorted((ROOT / "templates").rglob("*.html")), ids=lambda p: p.name)
+# E-mails and printed forms are Chinese documents whatever the reader's language: not translated.
+CHINESE_ONLY = ("email", "pdf")
+PAGES = sorted(p for p in (ROOT / "templates").rglob("*.html")
+               if p.relative_to(ROOT / "templates").parts[0] not in CHINESE_ONLY)
+
+
+@pytest.mark.parametrize("template", PAGES, ids=lambda p: p.name)
 def test_templates_mark_every_string_for_translation(template):
     assert text_outside_translation(template.read_text(encoding="utf-8")) == []
 

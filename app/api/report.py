@@ -68,6 +68,8 @@ class ReportApi(DraftRules, ScopedApi):
         body = {} if body is None else body
         if not isinstance(body, dict):
             return self.response_400(message=workflow.BAD_BODY)
+        if action == "urge":  # 催办: a reminder, not a change of state
+            return self._saving(lambda: self._acted(workflow.urge(pk, g.user, body.get("comment")).report))
         return self._saving(lambda: self._acted(workflow.perform(action, pk, g.user, body)))
 
     def _acted(self, report):

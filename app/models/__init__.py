@@ -3,5 +3,6 @@ from app.models.organization import KINDS, PARENT_KINDS, Organization, placement
 from app.models.user import OrgUser  # noqa: F401
 from app.models.category import Category, RoutingRule, routing_error  # noqa: F401
 from app.models.setting import SETTINGS, Setting, get_setting, save_settings  # noqa: F401
-from app.models.report import (OPEN_STATES, SOURCES, STATES, Attachment, Enforcement, Notification,  # noqa: F401
+from app.models.report import (OPEN_STATES, SOURCES, STATES, Attachment, Enforcement,  # noqa: F401
                                Report, ReportEvent)
+from app.models.notification import Notification, NotificationRead  # noqa: F401

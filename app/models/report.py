@@ -273,25 +273,3 @@ class Attachment(Model):
     @classmethod
     def in_scope(cls, root: Organization):
         return cls.report.has(Report.in_scope(root))
-
-
-class Notification(Model):
-    """A message to one organisation, recorded with the event that caused it (delivered by jobs)."""
-
-    __tablename__ = "notification"
-
-    id = Column(Integer, primary_key=True)
-    event_id = Column(Integer, ForeignKey("report_event.id"), nullable=False, index=True)
-    report_id = Column(Integer, ForeignKey("report.id", ondelete="CASCADE"), nullable=False, index=True)
-    organization_id = Column(Integer, ForeignKey("organization.id"), nullable=False, index=True)
-    kind = Column(String(16), nullable=False)  # the action that caused it
-    status = Column(String(16), nullable=False, default="pending", index=True)
-    created_at = Column(DateTime, nullable=False, default=_now)
-
-    event = relationship(ReportEvent)
-    report = relationship(Report)
-    organization = relationship(Organization)
-
-    @classmethod
-    def in_scope(cls, root: Organization):
-        return cls.organization.has(Organization.in_scope(root))

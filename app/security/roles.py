@@ -20,7 +20,7 @@ SELF_SERVICE = [
     ("can_this_form_post", "UserInfoEditView"),
 ]
 
-_READ_REFERENCE = {"Organization": READ, "Category": READ}
+_READ_REFERENCE = {"Organization": READ, "Category": READ, "Notification": READ}  # and their own messages
 
 ROLES: dict[str, dict[str, str]] = {
     "GridWorker": {**_READ_REFERENCE, "Report": WRITE},  # 网格员

@@ -16,17 +16,21 @@ from sqlalchemy import func
 
 from app import clock
 from app.extensions import db
-from app.models import (Enforcement, Notification, Organization, Report, ReportEvent, RoutingRule,
+from app.models import (OPEN_STATES, Enforcement, Notification, Organization, Report, ReportEvent, RoutingRule,
                         get_setting)
 from app.models.organization import PHONE_MESSAGE, PHONE_PATTERN
 from app.models.report import ENFORCEMENT_STEPS
 from app.security.scope import is_admin, scoped
-from app.services.errors import Forbidden, Invalid, NotFound, WrongState
+from app.services.errors import Forbidden, Invalid, NotFound, Refused, WrongState
+from app.services.notifications import record, responsible_unit
 
 VILLAGE_ROLES = {"GridWorker", "VillageHead"}
 NOT_EDITABLE = _l("Only drafts can be changed or deleted, by the unit that filed them")
 BAD_BODY = _l("The request body must be a JSON object")
 HANDLER_KINDS = ("committee", "district", "station")
+URGING_ROLES = frozenset({"TownshipOffice", "CountyOffice"})
+URGE_COMMENT_MAX = 500
+URGE_INTERVAL_SECONDS = 60  # a double click sends one reminder
 
 
 @dataclass(frozen=True)
@@ -243,7 +247,7 @@ def _move(report: Report, user, action: str, to_state: str, comment: str | None,
     report.due_on = due
     db.session.add(event)
     for recipient in {u.id: u for u in notify if u is not None}.values():
-        db.session.add(Notification(event=event, report=report, organization_id=recipient.id, kind=action))
+        record(recipient, action, report=report, event=event)
     return event
 
 
@@ -492,6 +496,40 @@ FIELDS = {
                 *(f"{stem}_{part}" for stem, _label in ENFORCEMENT_STEPS for part in ("on", "evidence"))),
 }
 assert set(RUN) == set(ACTIONS) == set(FIELDS)
+
+
+# ----------------------------------------------------------------------------- 催办
+
+def may_urge(report: Report, user) -> bool:
+    """The township and county offices may remind the unit holding an open case, if it is not theirs."""
+    org = getattr(user, "organization", None)
+    unit = responsible_unit(report)
+    supervisors = {u.id for u in (township_of(report), county_of(report)) if u is not None}
+    return (bool(URGING_ROLES & user.role_names) and report.state in OPEN_STATES and org is not None
+            and unit is not None and unit.id != org.id and org.id in supervisors)
+
+
+def urge(report_id: int, user, comment: str | None = None) -> Notification:
+    """催办: remind the unit holding an open case (not a state change, so no event); commits.
+
+    At most one reminder a minute per case and unit."""
+    report = find_report(report_id, user)
+    if report.state not in OPEN_STATES:
+        raise WrongState(_("Only open cases can be urged"))
+    if not may_urge(report, user):
+        raise Forbidden(_("Only the supervising township or county office may urge this case"))
+    unit = responsible_unit(report)
+    text = _text(comment) or None
+    if text and len(text) > URGE_COMMENT_MAX:
+        raise Invalid({"comment": [_("At most %(n)d characters", n=URGE_COMMENT_MAX)]})
+    just_now = db.session.query(Notification.id).filter(
+        Notification.report_id == report.id, Notification.organization_id == unit.id, Notification.kind == "urge",
+        Notification.created_at > clock.now() - timedelta(seconds=URGE_INTERVAL_SECONDS))
+    if just_now.first() is not None:
+        raise Refused(_("A reminder for this case was sent a moment ago"))
+    notification = record(unit, "urge", report=report, comment=text)
+    db.session.commit()
+    return notification
 
 
 def perform(action: str, report_id: int, user, data: dict) -> Report:

@@ -4,12 +4,14 @@ from flask_babel import lazy_gettext as _l
 
 from app.api.attachment import AttachmentApi
 from app.api.category import CategoryApi
+from app.api.notification import NotificationApi
 from app.api.organization import OrganizationApi
 from app.api.report import ReportApi, ReportEventApi
 from app.views.category import CategoryView, RoutingRuleView
 from app.views.organization import KIND_VIEWS
 from app.views.organization_import import OrganizationImportView
 from app.views.lookup import LookupView
+from app.views.notification import MessagesView, OutboxView
 from app.views.report import InboxView, ReportView
 from app.views.settings import SettingsView
 
@@ -25,6 +27,7 @@ def register_views(appbuilder: AppBuilder) -> None:
     reports = appbuilder.add_view(ReportView, "Reports", label=_l("All cases"), icon="fa-list", category=CASES)
     appbuilder.add_link("New report", label=_l("New village report"), href="/report/add", icon="fa-plus",
                         category=CASES, baseview=reports)
+    appbuilder.add_view(MessagesView, "Messages", label=_l("Messages"), icon="fa-bell")
     for view in KIND_VIEWS:
         appbuilder.add_view(view, view.__name__.removesuffix("View"), label=view.list_title,
                             icon="fa-sitemap", category=ORGANIZATIONS, category_label=_l("Organizations"),
@@ -37,9 +40,11 @@ def register_views(appbuilder: AppBuilder) -> None:
                         category=CONFIGURATION)
     appbuilder.add_view(SettingsView, "Settings", label=_l("Settings"), icon="fa-sliders",
                         category=CONFIGURATION)
+    appbuilder.add_view(OutboxView, "Outbox", label=_l("Outbox"), icon="fa-envelope", category=CONFIGURATION)
     appbuilder.add_view_no_menu(LookupView)
     appbuilder.add_api(OrganizationApi)
     appbuilder.add_api(CategoryApi)
     appbuilder.add_api(ReportApi)
     appbuilder.add_api(ReportEventApi)
     appbuilder.add_api(AttachmentApi)
+    appbuilder.add_api(NotificationApi)

@@ -142,7 +142,7 @@ class ReportView(DraftRules, AppModelView):
     route_base = "/report"
     datamodel = SQLAInterface(Report)
     class_permission_name = "Report"
-    method_permission_name = {**VIEW_METHODS, "act": READ, "attachment": READ, "upload": READ}
+    method_permission_name = {**VIEW_METHODS, "act": READ, "urge": READ, "attachment": READ, "upload": READ}
     list_title, add_title = _l("All cases"), _l("New village report")
     edit_title, show_title = _l("Edit draft"), _l("Case")
     list_template = "report/list.html"
@@ -237,7 +237,8 @@ class ReportView(DraftRules, AppModelView):
         return self.render_template(
             self.show_template, pk=pk, title=self.show_title, widgets=widgets, report=report,
             actions=actions, may_attach=attachments.may_attach(report, g.user),
-            may_edit=workflow.may_edit(report, g.user), choices=_action_choices(report) if actions else {},
+            may_edit=workflow.may_edit(report, g.user), may_urge=workflow.may_urge(report, g.user),
+            choices=_action_choices(report) if actions else {},
             enforcement_steps=ENFORCEMENT_STEPS, labels=REPORT_LABELS, state_labels=STATES,
             action_labels={name: action.label for name, action in workflow.ACTIONS.items()},
         )
@@ -251,6 +252,13 @@ class ReportView(DraftRules, AppModelView):
         spec = workflow.ACTIONS.get(action)
         return _on_case_page(pk, lambda: workflow.perform(action, pk, g.user, data),
                              _("Done: %(action)s", action=spec.label if spec else action))
+
+    @expose("/<int:pk>/urge", methods=["POST"])
+    @has_access
+    def urge(self, pk):
+        """催办 from the case page: a reminder to the unit holding the case."""
+        return _on_case_page(pk, lambda: workflow.urge(pk, g.user, request.form.get("comment")),
+                             _("Reminder sent"))
 
     @expose("/<int:pk>/attachment", methods=["POST"])
     @has_access

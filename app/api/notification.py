@@ -1,0 +1,44 @@
+"""REST resource `notification`: the caller's unit's inbox, read-only, plus marking as read."""
+from flask import g, request
+from flask_appbuilder.api import expose, protect, safe
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import gettext as _
+
+from app.api.base import ScopedApi
+from app.models import Notification
+from app.security.permissions import READ
+from app.services import notifications
+
+
+class NotificationApi(ScopedApi):
+    resource_name = "notification"
+    datamodel = SQLAInterface(Notification)
+    class_permission_name = "Notification"
+    method_permission_name = {**ScopedApi.method_permission_name, "unread": READ, "mark_read": READ}
+    include_route_methods = {"get", "get_list", "info", "unread", "mark_read"}
+    list_columns = show_columns = ["id", "kind", "kind_label", "subject", "comment", "report_id", "report.number",
+                                   "organization.id", "organization.name", "created_at"]
+    search_columns = ["kind", "report", "created_at"]
+    order_columns = ["id", "created_at"]
+    base_order = ("id", "desc")
+
+    @expose("/unread", methods=["GET"])
+    @protect()
+    @safe
+    def unread(self):
+        """The ids of the caller's unread notifications, newest first, and how many there are."""
+        ids = [n.id for n in notifications.unread(g.user).limit(100)]
+        return self.response(200, count=notifications.unread(g.user).count(), ids=ids)
+
+    @expose("/read", methods=["POST"])
+    @protect()
+    @safe
+    def mark_read(self):
+        """Mark notifications as read: body {"ids": [...]}, or {} for all; 200 with how many changed."""
+        body = request.get_json(silent=True)
+        body = {} if body is None else body
+        ids = body.get("ids") if isinstance(body, dict) else None
+        if not isinstance(body, dict) or (ids is not None and not (
+                isinstance(ids, list) and all(isinstance(i, int) and not isinstance(i, bool) for i in ids))):
+            return self.response_422(message={"ids": [_("Give a list of whole numbers")]})
+        return self.response(200, marked=notifications.mark_read(g.user, ids))
