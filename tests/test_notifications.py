@@ -235,3 +235,24 @@ def test_reading_is_recorded_per_user(app, api):
         readers = {r.user_id for r in db.session.query(NotificationRead).filter_by(notification_id=notification.id)}
         township = db.session.query(OrgUser.id).filter_by(username="township").scalar()
     assert readers == {township}
+
+
+@pytest.mark.parametrize("user", ["township", "county", "grid_a", "leader"])
+def test_only_administrators_open_the_outbox(client, auth, user):
+    auth.login(user)
+    assert client.get("/outbox/list/").status_code == 403
+    assert "发件箱" not in client.get("/messages/").get_data(as_text=True)
+
+
+def test_the_outbox_resends_failed_mail_only(app, api, client, auth):
+    rid = submitted_case(app, api)
+    (notification,) = rows(app, report_id=rid)
+    auth.login("admin")
+    client.post(f"/outbox/{notification.id}/resend")  # still pending: nothing to resend
+    assert rows(app, id=notification.id)[0].status == "pending"
+    with app.app_context():
+        db.session.get(Notification, notification.id).status = "failed"
+        db.session.commit()
+    assert "重新发送全部失败邮件" in client.get("/outbox/list/").get_data(as_text=True)
+    client.post("/outbox/resend-failed")
+    assert (rows(app, id=notification.id)[0].status, rows(app, id=notification.id)[0].attempts) == ("pending", 0)
