@@ -51,6 +51,9 @@ def register_commands(app) -> None:
         connection = redis_connection()
         if connection is None:
             raise click.ClickException("REDIS_URL is not set")
+        from app.documents.pdf import warm_up
+
+        warm_up()  # each job runs in a fork of this process: it starts with the fonts loaded
         queues = [Queue(name, connection=connection) for name in QUEUES]
         Worker(queues, connection=connection).work(burst=burst, logging_level="INFO")
 

@@ -12,13 +12,18 @@ import email.policy
 import glob
 import os
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
+from pathlib import Path
 
 import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def unavailable(reason: str):
@@ -167,3 +172,34 @@ class SmtpSink:
 def subject_of(message) -> str:
     """The subject as a mail client shows it (RFC 2047 decoded)."""
     return str(message["Subject"])
+
+
+class Background:
+    """`flask worker` and `flask scheduler` as real processes, each in its own process group."""
+
+    def __init__(self, env: dict, log_dir: Path):
+        self.env, self.log_dir, self.processes = env, log_dir, {}
+
+    def start(self, name: str, command: str):
+        with open(self.log_dir / f"{name}.log", "ab") as log:  # the child keeps its own copy
+            self.processes[name] = subprocess.Popen([sys.executable, "-m", "flask", command], cwd=ROOT,
+                                                    env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                                                    start_new_session=True)
+
+    def kill(self, name: str, sig=signal.SIGKILL):
+        """Kill the process and its descendants: an RQ worker runs each job in a forked child
+        (the "work horse") in a session of its own, which a signal to the group would miss."""
+        import psutil
+
+        process = self.processes.pop(name)
+        for child in psutil.Process(process.pid).children(recursive=True):
+            child.send_signal(sig)
+        os.killpg(process.pid, sig)
+        process.wait()
+
+    def stop(self):
+        for name in list(self.processes):
+            self.kill(name, signal.SIGTERM)
+
+    def log(self) -> str:
+        return "\n".join(p.read_text(errors="replace")[-3000:] for p in self.log_dir.glob("*.log"))

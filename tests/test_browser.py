@@ -11,13 +11,15 @@ run. Without /usr/bin/chromium the test is skipped locally and fails in CI.
 import os
 import re
 import threading
+from contextlib import contextmanager
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from tests.conftest import PASSWORD
-from tests.services import unavailable
+from tests.conftest import PASSWORD, Auth
+from tests.services import Background, RedisServer, unavailable
+from tests.workflow_helpers import Api
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
@@ -31,11 +33,9 @@ class QuietHandler(WSGIRequestHandler):
         pass
 
 
-@pytest.fixture
-def live_server(make_app):
-    """The app on 127.0.0.1 and a free port, served by werkzeug in a background thread; its base URL."""
-    # As deployed: CSRF on, plain-HTTP cookies, the host taken from the request.
-    app = make_app(WTF_CSRF_ENABLED=True, SESSION_COOKIE_SECURE=False, SERVER_NAME=None)
+@contextmanager
+def serving(app):
+    """`app` on 127.0.0.1 and a free port, served by werkzeug in a background thread; its base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
@@ -43,6 +43,16 @@ def live_server(make_app):
     server.shutdown()
     server.server_close()
     thread.join(timeout=5)
+
+
+# As deployed: CSRF on, plain-HTTP cookies, the host taken from the request.
+DEPLOYED = {"WTF_CSRF_ENABLED": True, "SESSION_COOKIE_SECURE": False, "SERVER_NAME": None}
+
+
+@pytest.fixture
+def live_server(make_app):
+    with serving(make_app(**DEPLOYED)) as base_url:
+        yield base_url
 
 
 @pytest.fixture
@@ -185,3 +195,46 @@ def test_a_case_travels_from_the_village_to_the_county_and_back_in_chromium(brow
     page.screenshot(path=str(screenshot), full_page=True)
     assert screenshot.stat().st_size > 0
     county.close()
+
+
+def test_the_months_township_ledger_downloads_with_a_moving_progress_bar(browser, make_app, database_url, tmp_path):
+    """As a township clerk: 台账 → 乡镇台账, PDF, a progress page, then the file; Excel likewise."""
+    redis = RedisServer()
+    settings = {**DEPLOYED, "REDIS_URL": redis.url, "DOCUMENT_FOLDER": str(tmp_path / "documents")}
+    app = make_app(**settings)
+    api = Api(app.test_client(), Auth(app.test_client()))
+    for activity in ("村东非法储存液化气钢瓶", "废弃厂房非法加工烟花爆竹"):
+        rid = api.create(app, activity=activity)
+        api.act("grid_a", rid, "submit")
+    worker = Background({**os.environ, "FLASK_APP": "app:create_app", "APP_ENV": "development",
+                         "DATABASE_URL": database_url, "SECRET_KEY": app.config["SECRET_KEY"], "REDIS_URL": redis.url,
+                         "DOCUMENT_FOLDER": settings["DOCUMENT_FOLDER"]}, tmp_path)
+    worker.start("worker", "worker")
+    try:
+        with serving(app) as base_url:
+            clerk = Person(browser, base_url, "township")
+            page = clerk.page
+            page.locator("a.dropdown-toggle", has_text="台账").click()
+            page.get_by_role("link", name="乡镇打非工作台账").click()
+            page.wait_for_url(re.compile(r"/ledger/township/"))
+            assert page.locator("table.ledger tr").count() == 3  # the headings and this month's two cases
+            ledger_url = page.url
+            for button, extension in (("下载 PDF", ".pdf"), ("下载 Excel", ".xlsx")):
+                page.get_by_role("button", name=button).click()
+                page.wait_for_url(re.compile(r"/documents/\d+$"))
+                assert page.locator("#document-progress .progress-bar").count() == 1
+                link = page.locator(".document-download")
+                link.wait_for(state="visible", timeout=60_000)  # documents.js saw the job finish
+                assert page.locator(".progress-bar").inner_text() == "100%"
+                with page.expect_download() as download:
+                    link.click()
+                saved = tmp_path / ("ledger" + extension)
+                download.value.save_as(saved)
+                assert download.value.suggested_filename.startswith("乡镇安全生产打非工作台账-沙沟镇")
+                assert saved.read_bytes()[:4] == (b"%PDF" if extension == ".pdf" else b"PK\x03\x04")
+                page.goto(ledger_url)
+            assert clerk.errors == [], clerk.errors
+            clerk.close()
+    finally:
+        worker.stop()
+        redis.stop()

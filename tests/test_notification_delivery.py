@@ -4,11 +4,7 @@ What must hold (DESIGN §7): a notification is never lost when Redis, the mail s
 is down, and never sent twice when a job is retried.
 """
 import os
-import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
@@ -16,10 +12,8 @@ from app.extensions import db
 from app.jobs import periodic
 from app.models import Notification
 from tests.conftest import PASSWORD, Auth, mail_config, org_id
-from tests.services import RedisServer, subject_of
+from tests.services import Background, RedisServer, subject_of
 from tests.workflow_helpers import Api
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -27,37 +21,6 @@ def redis_server():
     server = RedisServer()
     yield server
     server.stop()
-
-
-class Background:
-    """`flask worker` and `flask scheduler` as real processes, each in its own process group."""
-
-    def __init__(self, env: dict, log_dir: Path):
-        self.env, self.log_dir, self.processes = env, log_dir, {}
-
-    def start(self, name: str, command: str):
-        with open(self.log_dir / f"{name}.log", "ab") as log:  # the child keeps its own copy
-            self.processes[name] = subprocess.Popen([sys.executable, "-m", "flask", command], cwd=ROOT,
-                                                    env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                                    start_new_session=True)
-
-    def kill(self, name: str, sig=signal.SIGKILL):
-        """Kill the process and its descendants: an RQ worker runs each job in a forked child
-        (the "work horse") in a session of its own, which a signal to the group would miss."""
-        import psutil
-
-        process = self.processes.pop(name)
-        for child in psutil.Process(process.pid).children(recursive=True):
-            child.send_signal(sig)
-        os.killpg(process.pid, sig)
-        process.wait()
-
-    def stop(self):
-        for name in list(self.processes):
-            self.kill(name, signal.SIGTERM)
-
-    def log(self) -> str:
-        return "\n".join(p.read_text(errors="replace")[-3000:] for p in self.log_dir.glob("*.log"))
 
 
 @pytest.fixture

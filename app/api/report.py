@@ -5,10 +5,13 @@ from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 from app.api.base import ScopedApi
+from app.api.files import file_response
+from app.documents.forms import village_form_pdf
 from app.models import Report, ReportEvent
 from app.security.permissions import READ
 from app.security.scope import SCOPE
 from app.services import workflow
+from app.services.documents import village_form_filename
 from app.services.errors import Refused
 
 # The case's own fields, editable while it is a draft; everything else changes through actions.
@@ -44,7 +47,7 @@ class ReportApi(DraftRules, ScopedApi):
     resource_name = "report"
     datamodel = SQLAInterface(Report)
     class_permission_name = "Report"
-    method_permission_name = {**ScopedApi.method_permission_name, "act": READ}
+    method_permission_name = {**ScopedApi.method_permission_name, "act": READ, "form_pdf": READ}
     list_columns = ["id", "number", "state", "state_label", "overdue", "village.id", "village.name",
                     "category.name", "activity", "address", "discovered_on", "reported_on",
                     "handling_unit.id", "handling_unit.name", "due_on", "late_report", "created_at"]
@@ -71,6 +74,17 @@ class ReportApi(DraftRules, ScopedApi):
         if action == "urge":  # 催办: a reminder, not a change of state
             return self._saving(lambda: self._acted(workflow.urge(pk, g.user, body.get("comment")).report))
         return self._saving(lambda: self._acted(workflow.perform(action, pk, g.user, body)))
+
+    @expose("/<int:pk>/form.pdf", methods=["GET"])
+    @protect()
+    @safe
+    def form_pdf(self, pk: int):
+        """附件2 安全生产打非村居上报表, filled in from the case (404 outside the caller's scope)."""
+        try:
+            report = workflow.find_report(pk, g.user)
+        except Refused as refused:
+            return self.response(refused.status, message=refused.message)
+        return file_response(village_form_pdf(report), village_form_filename(report))
 
     def _acted(self, report):
         return self.response(200, id=report.id, result=self.show_model_schema.dump(report))

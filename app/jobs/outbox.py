@@ -86,7 +86,9 @@ def _record_failure(notification_id: int, exc: Exception) -> None:
 
 def attachments_for(notification: Notification) -> list[tuple[str, str, bytes]]:
     """The filled-in forms that travel with a notification: (file name, MIME type, bytes)."""
-    return []  # WIRE: the documents issue's forms (附件2 on submit, 乡镇上报表 on escalate)
+    from app.services.documents import notification_attachments
+
+    return notification_attachments(notification)
 
 
 def letter_context(notification: Notification) -> dict:

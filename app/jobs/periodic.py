@@ -34,6 +34,7 @@ class Periodic:
 
 PERIODIC = (
     Periodic("outbox-relay", "app.jobs.outbox.relay", every="OUTBOX_RELAY_SECONDS"),
+    Periodic("document-relay", "app.jobs.documents.relay", every=60),
     Periodic("overdue-scan", "app.jobs.reminders.scan_overdue", cron="0 8-18 * * *"),  # hourly, office hours
     Periodic("township-digest", "app.jobs.reminders.daily_digests", cron="30 7 * * *"),  # 07:30 every day
 )

@@ -6,3 +6,4 @@ from app.models.setting import SETTINGS, Setting, get_setting, save_settings  # 
 from app.models.report import (OPEN_STATES, SOURCES, STATES, Attachment, Enforcement,  # noqa: F401
                                Report, ReportEvent)
 from app.models.notification import Notification, NotificationRead  # noqa: F401
+from app.models.document import DOCUMENT_KINDS, Document  # noqa: F401

@@ -22,14 +22,17 @@ SELF_SERVICE = [
 
 _READ_REFERENCE = {"Organization": READ, "Category": READ, "Notification": READ}  # and their own messages
 
+_VILLAGE_LEDGERS = {"VillageLedger": READ, "Document": READ}
+_ALL_LEDGERS = {**_VILLAGE_LEDGERS, "TownshipLedger": READ}
+
 ROLES: dict[str, dict[str, str]] = {
-    "GridWorker": {**_READ_REFERENCE, "Report": WRITE},  # 网格员
-    "VillageHead": {**_READ_REFERENCE, "Report": WRITE},  # 村居负责人
-    "TownshipOffice": {**_READ_REFERENCE, "RoutingRule": READ, "Report": WRITE},  # 乡镇安委办
-    "Handler": {**_READ_REFERENCE, "Report": READ},  # 专委会/管理区/站所
-    "CountyOffice": {**_READ_REFERENCE, "RoutingRule": READ, "Report": WRITE},  # 县安委办
-    "Department": {**_READ_REFERENCE, "Report": READ},  # 部门
-    "Leader": {**_READ_REFERENCE, "RoutingRule": READ, "Report": READ},  # 领导 (read-only)
+    "GridWorker": {**_READ_REFERENCE, **_VILLAGE_LEDGERS, "Report": WRITE},  # 网格员
+    "VillageHead": {**_READ_REFERENCE, **_VILLAGE_LEDGERS, "Report": WRITE},  # 村居负责人
+    "TownshipOffice": {**_READ_REFERENCE, **_ALL_LEDGERS, "RoutingRule": READ, "Report": WRITE},  # 乡镇安委办
+    "Handler": {**_READ_REFERENCE, "Document": READ, "Report": READ},  # 专委会/管理区/站所
+    "CountyOffice": {**_READ_REFERENCE, **_ALL_LEDGERS, "RoutingRule": READ, "Report": WRITE},  # 县安委办
+    "Department": {**_READ_REFERENCE, "Document": READ, "Report": READ},  # 部门
+    "Leader": {**_READ_REFERENCE, **_ALL_LEDGERS, "RoutingRule": READ, "Report": READ},  # 领导 (read-only)
 }
 
 # Menu entries that lead to a form: shown only to roles that may write their resource.

@@ -10,6 +10,7 @@ from app.api.report import ReportApi, ReportEventApi
 from app.views.category import CategoryView, RoutingRuleView
 from app.views.organization import KIND_VIEWS
 from app.views.organization_import import OrganizationImportView
+from app.views.documents import DocumentView, TownshipLedgerView, VillageLedgerView
 from app.views.lookup import LookupView
 from app.views.notification import MessagesView, OutboxView
 from app.views.report import InboxView, ReportView
@@ -18,6 +19,7 @@ from app.views.settings import SettingsView
 ORGANIZATIONS = "Organizations"
 CONFIGURATION = "Configuration"
 CASES = "Cases"
+LEDGERS = "Ledgers"
 
 
 def register_views(appbuilder: AppBuilder) -> None:
@@ -27,6 +29,11 @@ def register_views(appbuilder: AppBuilder) -> None:
     reports = appbuilder.add_view(ReportView, "Reports", label=_l("All cases"), icon="fa-list", category=CASES)
     appbuilder.add_link("New report", label=_l("New village report"), href="/report/add", icon="fa-plus",
                         category=CASES, baseview=reports)
+    appbuilder.add_view(VillageLedgerView, "Village ledger", label=_l("Village ledger"), icon="fa-book",
+                        category=LEDGERS, category_label=_l("Ledgers"), category_icon="fa-book")
+    appbuilder.add_view(TownshipLedgerView, "Township ledger", label=_l("Township ledger"), icon="fa-book",
+                        category=LEDGERS)
+    appbuilder.add_view(DocumentView, "Documents", label=_l("Documents"), icon="fa-file-pdf-o", category=LEDGERS)
     appbuilder.add_view(MessagesView, "Messages", label=_l("Messages"), icon="fa-bell")
     for view in KIND_VIEWS:
         appbuilder.add_view(view, view.__name__.removesuffix("View"), label=view.list_title,

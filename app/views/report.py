@@ -15,6 +15,8 @@ from wtforms import SelectField
 from wtforms.validators import InputRequired, NumberRange, Optional, Regexp, ValidationError
 
 from app.api.attachment import send_attachment
+from app.api.files import file_response
+from app.documents.forms import township_form_pdf, village_form_pdf
 from app.api.report import DraftRules
 from app.extensions import db
 from app.i18n import human, yes_no
@@ -23,7 +25,7 @@ from app.models.organization import PHONE_MESSAGE, PHONE_PATTERN
 from app.models.report import ENFORCEMENT_STEPS, SOURCES
 from app.security.permissions import READ, VIEW_METHODS
 from app.security.scope import SCOPE, acting_user
-from app.services import attachments, workflow
+from app.services import attachments, documents, workflow
 from app.services.errors import Invalid, Refused
 from app.views.base import AppModelView
 from app.views.lookup import LookupField
@@ -142,7 +144,8 @@ class ReportView(DraftRules, AppModelView):
     route_base = "/report"
     datamodel = SQLAInterface(Report)
     class_permission_name = "Report"
-    method_permission_name = {**VIEW_METHODS, "act": READ, "urge": READ, "attachment": READ, "upload": READ}
+    method_permission_name = {**VIEW_METHODS, "act": READ, "urge": READ, "attachment": READ, "upload": READ,
+                              "form_pdf": READ, "township_form_pdf": READ}
     list_title, add_title = _l("All cases"), _l("New village report")
     edit_title, show_title = _l("Edit draft"), _l("Case")
     list_template = "report/list.html"
@@ -259,6 +262,28 @@ class ReportView(DraftRules, AppModelView):
         """催办 from the case page: a reminder to the unit holding the case."""
         return _on_case_page(pk, lambda: workflow.urge(pk, g.user, request.form.get("comment")),
                              _("Reminder sent"))
+
+    @expose("/<int:pk>/form.pdf", methods=["GET"])
+    @has_access
+    def form_pdf(self, pk):
+        """附件2 安全生产打非村居上报表, filled in, for printing and signing."""
+        report = self._case_or_404(pk)
+        return file_response(village_form_pdf(report), documents.village_form_filename(report))
+
+    @expose("/<int:pk>/township-form.pdf", methods=["GET"])
+    @has_access
+    def township_form_pdf(self, pk):
+        """安全生产打非乡镇上报表, once the township has escalated the case."""
+        report = self._case_or_404(pk)
+        if report.escalated_at is None:
+            abort(404)
+        return file_response(township_form_pdf(report), documents.township_form_filename(report))
+
+    def _case_or_404(self, pk) -> Report:
+        try:
+            return workflow.find_report(pk, g.user)
+        except Refused:
+            abort(404)
 
     @expose("/<int:pk>/attachment", methods=["POST"])
     @has_access
