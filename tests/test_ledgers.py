@@ -190,3 +190,19 @@ def test_the_case_list_exports_what_the_page_shows(app, api, client, auth):
         sheet = load_workbook(io.BytesIO(response.data)).active
     cells = {cell for row in sheet.iter_rows(values_only=True) for cell in row if isinstance(cell, str)}
     assert "已上报的案件" in cells and "还是草稿的案件" not in cells and "别村的案件" not in cells
+
+
+def test_a_long_ledger_is_paged_keeping_the_unit_and_period(app, api, client, auth, monkeypatch):
+    from app.views import documents as ledger_views
+
+    monkeypatch.setattr(ledger_views, "LEDGER_PAGE_SIZE", 1)
+    for n in range(9):
+        submitted(app, api, activity=f"第{n + 1}处非法行为")
+    auth.login("township")
+    first = client.get("/ledger/township/").get_data(as_text=True)
+    assert "第1处非法行为" in first and "第2处非法行为" not in first
+    assert "page=9" in first and "page=6" not in first and "&hellip;" in first  # a window, not every page
+    unit = org_id(app, "沙沟镇")
+    fifth = client.get(f"/ledger/township/?unit={unit}&start={TODAY().replace(day=1)}&end={TODAY()}&page=5")
+    page = fifth.get_data(as_text=True)
+    assert "第5处非法行为" in page and f"unit={unit}" in page and "page=1" in page
