@@ -126,6 +126,7 @@ class Config:
     ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_MB", "10")) * 1024 * 1024
     # Rendered ledgers, case files and exports: served only through a scope check.
     DOCUMENT_FOLDER = os.environ.get("DOCUMENT_FOLDER", str(INSTANCE / "documents"))
+    DOCUMENT_KEEP_DAYS = int(os.environ.get("DOCUMENT_KEEP_DAYS", "30"))  # then the nightly clean-up removes them
     # Behind HTTPS in production; set SESSION_COOKIE_SECURE=false to serve plain HTTP on an intranet.
     SESSION_COOKIE_SECURE = APP_ENV == "production" and flag("SESSION_COOKIE_SECURE", True)
     SECRET_KEY = None  # resolved by `secret_key()` once the app knows its environment

@@ -37,6 +37,8 @@ PERIODIC = (
     Periodic("document-relay", "app.jobs.documents.relay", every=60),
     Periodic("overdue-scan", "app.jobs.reminders.scan_overdue", cron="0 8-18 * * *"),  # hourly, office hours
     Periodic("township-digest", "app.jobs.reminders.daily_digests", cron="30 7 * * *"),  # 07:30 every day
+    Periodic("document-cleanup", "app.jobs.housekeeping.remove_old_documents", cron="15 3 * * *"),
+    Periodic("attachment-cleanup", "app.jobs.housekeeping.remove_orphan_attachments", cron="30 3 * * *"),
 )
 
 
