@@ -42,8 +42,9 @@ def register_commands(app) -> None:
 
     @app.cli.command("worker")
     @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
-    def worker(burst: bool):
-        """Run an RQ worker for every queue, inside the app (jobs use its database and settings)."""
+    @click.option("--queue", "names", multiple=True, help="Serve only these queues (repeatable; default: all).")
+    def worker(burst: bool, names: tuple[str, ...]):
+        """Run an RQ worker inside the app (jobs use its database and settings)."""
         from rq import Queue, Worker
 
         from app.jobs import QUEUES, redis_connection
@@ -54,7 +55,10 @@ def register_commands(app) -> None:
         from app.documents.pdf import warm_up
 
         warm_up()  # each job runs in a fork of this process: it starts with the fonts loaded
-        queues = [Queue(name, connection=connection) for name in QUEUES]
+        unknown = set(names) - set(QUEUES)
+        if unknown:
+            raise click.BadParameter(f"unknown queue(s) {', '.join(sorted(unknown))}; there are {', '.join(QUEUES)}")
+        queues = [Queue(name, connection=connection) for name in (names or QUEUES)]
         Worker(queues, connection=connection).work(burst=burst, logging_level="INFO")
 
     @app.cli.command("scheduler")

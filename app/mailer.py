@@ -98,7 +98,18 @@ class TimedConnection(Connection):
 
 
 def send(message: Message) -> None:
-    """Hand one message to the configured SMTP server (raises on refusal or timeout)."""
-    with TimedConnection(current_app.extensions["mail"]) as connection:
+    """Hand one message to the configured SMTP server (raises on refusal or timeout).
+
+    Once the server has accepted the message it is delivered: a failing QUIT afterwards must not
+    count as a failed attempt, or the retry would send it twice."""
+    connection = TimedConnection(current_app.extensions["mail"])
+    connection.host = None if connection.mail.suppress else connection.configure_host()
+    try:
         connection.send(message)
+    finally:
+        if connection.host is not None:
+            try:
+                connection.host.quit()
+            except (smtplib.SMTPException, OSError):
+                connection.host.close()
 

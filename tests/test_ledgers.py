@@ -1,5 +1,6 @@
 """Documents through every door: form.pdf, the ledger pages, document jobs with progress, downloads in scope."""
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -119,6 +120,8 @@ def test_the_township_ledger_downloads_as_excel_with_the_pages_rows(app, api, cl
     header_at = next(i for i, row in enumerate(values) if row and row[0] == "序号")
     rows = [row for row in values[header_at + 1:] if row and row[0] is not None]
     assert [row[0] for row in rows] == [1, 2, 3]
+    on_page = re.findall(r"SG-\d{4}-\d{6}", page)
+    assert [row[values[header_at].index("案件编号")] for row in rows] == on_page  # the same rows, same order
     activities = {row[values[header_at].index("非法生产经营建设行为")] for row in rows}
     assert activities == {"村东非法储存液化气钢瓶", "废弃厂房非法加工烟花爆竹", "前湖村非法采砂"}
     discovered = rows[0][values[header_at].index("排查时间")]
@@ -206,3 +209,26 @@ def test_a_long_ledger_is_paged_keeping_the_unit_and_period(app, api, client, au
     fifth = client.get(f"/ledger/township/?unit={unit}&start={TODAY().replace(day=1)}&end={TODAY()}&page=5")
     page = fifth.get_data(as_text=True)
     assert "第5处非法行为" in page and f"unit={unit}" in page and "page=1" in page
+
+
+def test_a_case_list_export_is_its_requesters_alone(app, api, client, auth):
+    api.create(app, activity="村里的草稿")
+    auth.login("admin")  # sees everything, drafts included; belongs to the county
+    document_url = client.post("/documents/case-list", data={"query": ""}).location
+    render_all(app)
+    with client.get(document_url + "/file") as response:
+        assert response.status_code == 200
+    auth.logout()
+    auth.login("county")
+    assert client.get(document_url + "/file").status_code == 404
+    assert client.get(document_url).status_code == 404
+
+
+def test_a_document_whose_file_is_gone_is_not_found(app, api, client, auth):
+    submitted(app, api)
+    auth.login("township")
+    document_url = client.post(f"/documents/case-file/{1}").location
+    render_all(app)
+    with app.app_context():
+        document_jobs.path_of(db.session.query(Document).one()).unlink()
+    assert client.get(document_url + "/file").status_code == 404

@@ -97,9 +97,13 @@ def test_a_refusing_server_is_retried_later_then_marked_failed(make_app, sink, a
         assert (row.status, row.attempts) == ("pending", 1) and "451" in row.last_error
         assert row.retry_at > clock.now() + timedelta(seconds=50)
         assert notification.id not in [nid for nid, _ in due_rows()]  # waits for its retry time
+        assert deliver(notification.id) == "skipped"  # even a stray job keeps the back-off
         for _ in range(2):
+            row.retry_at = clock.now() - timedelta(seconds=1)
+            db.session.commit()
             with pytest.raises(Exception):
                 deliver(notification.id)
+            row = db.session.get(Notification, notification.id)
         db.session.expire_all()
         row = db.session.get(Notification, notification.id)
         assert (row.status, row.attempts) == ("failed", 3)
@@ -230,7 +234,11 @@ def test_the_daily_digest_goes_once_to_each_township_with_open_cases(make_app, s
 def test_reading_is_recorded_per_user(app, api):
     rid = submitted_case(app, api)
     (notification,) = rows(app, report_id=rid)
-    api("township", "POST", "/notification/read", {})
+    for body in (None, {}, {"all": "yes"}):  # marking everything read takes an explicit request
+        assert api("township", "POST", "/notification/read", body).status_code == 422
+    with app.app_context():
+        assert db.session.query(NotificationRead).count() == 0
+    api("township", "POST", "/notification/read", {"all": True})
     with app.app_context():
         readers = {r.user_id for r in db.session.query(NotificationRead).filter_by(notification_id=notification.id)}
         township = db.session.query(OrgUser.id).filter_by(username="township").scalar()
@@ -256,3 +264,56 @@ def test_the_outbox_resends_failed_mail_only(app, api, client, auth):
     assert "重新发送全部失败邮件" in client.get("/outbox/list/").get_data(as_text=True)
     client.post("/outbox/resend-failed")
     assert (rows(app, id=notification.id)[0].status, rows(app, id=notification.id)[0].attempts) == ("pending", 0)
+
+
+def test_an_overdue_draft_reminds_only_its_village(app, api, monkeypatch):
+    rid = api.create(app)
+    with app.app_context():
+        due = db.session.get(Report, rid).due_on
+    freeze(monkeypatch, clock.datetime.combine(due + timedelta(days=1), clock.datetime.min.time()))
+    with app.app_context():
+        assert notifications.scan_overdue() == 1
+    (reminder,) = rows(app, report_id=rid)
+    assert reminder.organization_id == org_id(app, "沙沟村")  # the township cannot see a draft
+    assert api("township", "GET", "/notification/").json["count"] == 0
+
+
+def test_a_quit_that_fails_after_acceptance_is_still_a_delivery(make_app, sink, auth, monkeypatch):
+    import smtplib
+
+    app = make_app(**mail_config(sink))
+    api = Api(app.test_client(), type(auth)(app.test_client()))
+    rid = submitted_case(app, api)
+    (notification,) = rows(app, report_id=rid)
+
+    def dropped(self):
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+    monkeypatch.setattr(smtplib.SMTP, "quit", dropped)
+    with app.app_context():
+        assert deliver(notification.id) == "sent"
+        assert deliver(notification.id) == "skipped"
+    assert len(sink.messages) == 1
+
+
+def test_a_row_whose_every_attempt_killed_its_worker_is_given_up(app, api, monkeypatch):
+    from app.jobs.outbox import relay
+
+    rid = submitted_case(app, api)
+    (notification,) = rows(app, report_id=rid)
+    tries = len(app.config["OUTBOX_RETRY_SECONDS"]) + 1
+    with app.app_context():
+        row = db.session.get(Notification, notification.id)
+        row.status, row.attempts, row.claimed_at = "sending", tries, clock.now() - timedelta(hours=1)
+        db.session.commit()
+        assert notification.id not in [nid for nid, _ in due_rows()]
+        relay()
+        row = db.session.get(Notification, notification.id)
+        assert (row.status, row.last_error) == ("failed", "每次发送时工作进程都意外中断")
+
+
+def test_an_administrators_messages_are_their_units_not_everyones(app, api, client, auth):
+    submitted_case(app, api)  # a notification for the township
+    auth.login("admin")  # the demo administrator belongs to the county
+    assert "新上报" not in client.get("/messages/").get_data(as_text=True)
+    assert "新上报" in client.get("/outbox/list/").get_data(as_text=True)

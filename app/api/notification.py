@@ -34,11 +34,11 @@ class NotificationApi(ScopedApi):
     @protect()
     @safe
     def mark_read(self):
-        """Mark notifications as read: body {"ids": [...]}, or {} for all; 200 with how many changed."""
+        """Mark notifications as read: {"ids": [...]} or {"all": true}; 200 with how many changed."""
         body = request.get_json(silent=True)
-        body = {} if body is None else body
         ids = body.get("ids") if isinstance(body, dict) else None
-        if not isinstance(body, dict) or (ids is not None and not (
-                isinstance(ids, list) and all(isinstance(i, int) and not isinstance(i, bool) for i in ids))):
-            return self.response_422(message={"ids": [_("Give a list of whole numbers")]})
+        if isinstance(body, dict) and body.get("all") is True and ids is None:
+            return self.response(200, marked=notifications.mark_read(g.user))
+        if not (isinstance(ids, list) and all(isinstance(i, int) and not isinstance(i, bool) for i in ids)):
+            return self.response_422(message={"ids": [_("Give a list of whole numbers, or \"all\": true")]})
         return self.response(200, marked=notifications.mark_read(g.user, ids))

@@ -48,18 +48,25 @@ def deliver(notification_id: int) -> str:
 
 
 def _claim(notification_id: int) -> bool:
-    """Take the row for this attempt, atomically; False if it is sent, failed or held by a live job."""
-    now = clock.now()
-    stale = now - timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
+    """Take the row for this attempt, atomically; False if it is sent, failed, waiting for its retry
+    time or held by a live job."""
     result = db.session.execute(
         update(Notification)
-        .where(Notification.id == notification_id,
-               or_(Notification.status == "pending",
-                   and_(Notification.status == "sending", Notification.claimed_at < stale)))
-        .values(status="sending", claimed_at=now, attempts=Notification.attempts + 1)
+        .where(Notification.id == notification_id, _due())
+        .values(status="sending", claimed_at=clock.now(), attempts=Notification.attempts + 1)
         .execution_options(synchronize_session=False))
     db.session.commit()
     return result.rowcount == 1
+
+
+def _due():
+    """Rows a job may take now: pending and due, or claimed by a job that died and still with tries left."""
+    now = clock.now()
+    stale = now - timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
+    return or_(and_(Notification.status == "pending",
+                    or_(Notification.retry_at.is_(None), Notification.retry_at <= now)),
+               and_(Notification.status == "sending", Notification.claimed_at < stale,
+                    Notification.attempts <= len(current_app.config["OUTBOX_RETRY_SECONDS"])))
 
 
 def _finish(notification: Notification, status: str) -> str:
@@ -109,22 +116,31 @@ def enqueue_delivery(notification_id: int, attempts: int):
 
 
 def due_rows(limit: int = 500):
-    """(id, attempts) of rows to hand to RQ now: pending and due, or claimed by a job that died."""
-    now = clock.now()
-    stale = now - timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
-    return (db.session.query(Notification.id, Notification.attempts)
-            .filter(or_(and_(Notification.status == "pending",
-                             or_(Notification.retry_at.is_(None), Notification.retry_at <= now)),
-                        and_(Notification.status == "sending", Notification.claimed_at < stale)))
+    """(id, attempts) of rows to hand to RQ now."""
+    return (db.session.query(Notification.id, Notification.attempts).filter(_due())
             .order_by(Notification.id).limit(limit).all())
+
+
+def give_up_on_dying_jobs() -> int:
+    """Rows whose every attempt died with its worker (a crash in rendering, say) are marked failed."""
+    stale = clock.now() - timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
+    result = db.session.execute(
+        update(Notification)
+        .where(Notification.status == "sending", Notification.claimed_at < stale,
+               Notification.attempts > len(current_app.config["OUTBOX_RETRY_SECONDS"]))
+        .values(status="failed", claimed_at=None, last_error="每次发送时工作进程都意外中断")
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+    return result.rowcount
 
 
 def relay() -> int:
     """The periodic sweep: hand every due row to RQ (rows already queued are left alone)."""
+    give_up_on_dying_jobs()
     rows = due_rows()
+    db.session.rollback()  # end the read transaction; nothing was changed
     for notification_id, attempts in rows:
         enqueue_delivery(notification_id, attempts)
-    db.session.rollback()  # end the read transaction; nothing was changed
     return len(rows)
 
 

@@ -70,9 +70,12 @@ class Document(Model):
 
     @classmethod
     def in_scope(cls, root: Organization):
-        """Ledgers of units in the subtree; case files of visible cases; a unit's own case lists.
+        """Ledgers of units in the subtree, and case files of cases the unit may see."""
+        return or_(and_(cls.kind.in_(("village_ledger", "township_ledger")),
+                        cls.organization.has(Organization.in_scope(root))),
+                   and_(cls.kind == "case_file", cls.report.has(Report.in_scope(root))))
 
-        A case list holds what its unit could see (drafts included), so it stays with that unit."""
-        return or_(and_(cls.kind != "case_list", cls.organization.has(Organization.in_scope(root))),
-                   and_(cls.kind == "case_list", cls.organization_id == root.id),
-                   cls.report.has(Report.in_scope(root)))
+    @classmethod
+    def owned_by(cls, user):
+        """A case list holds what its requester could see (an administrator sees everything), so it is theirs alone."""
+        return and_(cls.kind == "case_list", cls.requested_by_id == user.id)

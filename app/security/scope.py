@@ -3,12 +3,13 @@
 One filter, `ScopeFilter`, serves every door: HTML views and REST APIs put it in
 `base_filters` and related-field queries, services and exports call `scoped()`.
 A model takes part by defining `in_scope(root)`, the SQL condition "this row belongs
-to the subtree of `root`"; that classmethod is the one place to extend for new models.
+to the subtree of `root`"; that classmethod is the one place to extend for new models. A model
+whose rows can also belong to one person adds `owned_by(user)`.
 """
 from flask import g
 from flask_appbuilder.models.filters import BaseFilter
 from flask_login import current_user
-from sqlalchemy import false, true
+from sqlalchemy import false, or_, true
 
 
 def acting_user():
@@ -30,7 +31,8 @@ def scope_condition(model, user):
     org = getattr(user, "organization", None)
     if org is None or not org.active:
         return false()
-    return model.in_scope(org)
+    owned = getattr(model, "owned_by", None)  # rows that belong to a person, not to a unit
+    return model.in_scope(org) if owned is None else or_(model.in_scope(org), owned(user))
 
 
 def scoped(query, model, user=None):

@@ -2,7 +2,7 @@
 
 Rows are only recorded here, in the caller's transaction; `app.jobs.outbox` delivers them.
 """
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from flask import current_app
 from flask_babel import force_locale
@@ -14,7 +14,6 @@ from app.extensions import db
 from app.mailer import header_text
 from app.models import OPEN_STATES, STATES, Notification, NotificationRead, Organization, Report
 from app.models.notification import KINDS
-from app.security.scope import scoped
 
 
 def subject_for(kind: str, report: Report | None, unit: Organization) -> str:
@@ -42,8 +41,9 @@ def responsible_unit(report: Report) -> Organization | None:
 
 
 def supervisor_of(report: Report) -> Organization | None:
-    """Who answers for the responsible unit's delay: the township over villages and handlers, else the county."""
-    if report.state in ("draft", "handling"):
+    """Who answers for the responsible unit's delay: the township over handlers, the county over the
+    township and departments. Nobody over a draft: it is the village's own until submitted."""
+    if report.state == "handling":
         return report.village.ancestor("township")
     if report.state in ("submitted", "escalated", "dispatched", "acknowledged"):
         return report.village.ancestor("county")
@@ -99,19 +99,25 @@ def digest_context(township: Organization, today: date | None = None) -> dict:
     today = today or clock.today()
     cases = open_cases(township)
     counts = dict(cases.with_entities(Report.state, func.count()).group_by(Report.state).all())
-    overdue = cases.filter(Report.overdue_condition()).order_by(Report.due_on, Report.id).limit(50).all()
-    new = (db.session.query(Report).filter(Report.in_scope(township), Report.submitted_at >= today - timedelta(days=1),
-                                           Report.submitted_at < today).order_by(Report.id).limit(50).all())
-    return {"township": township, "today": today, "new": new, "overdue": overdue,
+    overdue = cases.filter(Report.overdue_condition()).order_by(Report.due_on, Report.id)
+    midnight = datetime.combine(today, time.min)
+    yesterdays = db.session.query(Report).filter(Report.in_scope(township),
+                                                 Report.submitted_at >= midnight - timedelta(days=1),
+                                                 Report.submitted_at < midnight)
+    new, new_count = yesterdays.order_by(Report.id).limit(50).all(), yesterdays.count()
+    return {"township": township, "today": today, "new": new, "overdue": overdue.limit(50).all(),
+            "overdue_count": overdue.count(), "new_count": new_count,
             "counts": [(STATES[state], counts[state]) for state in OPEN_STATES if counts.get(state)]}
 
 
 # ----------------------------------------------------------------------------- the in-app inbox
 
 def inbox(user):
-    """The user's unit's notifications, newest first (the same row scope as the API)."""
-    return scoped(db.session.query(Notification), Notification, user).order_by(
-        Notification.created_at.desc(), Notification.id.desc())
+    """The notifications of the user's own unit, newest first (an administrator's too: the outbox
+    is where all of them are seen)."""
+    org_id = getattr(user, "organization_id", None)
+    return (db.session.query(Notification).filter(Notification.organization_id == org_id)
+            .order_by(Notification.created_at.desc(), Notification.id.desc()))
 
 
 def _read_by(user):

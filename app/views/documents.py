@@ -157,9 +157,10 @@ class DocumentView(BaseView):
     @has_access
     def download(self, pk):
         document = self._find(pk)
-        if document.state != "done":
+        path = path_of(document) if document.state == "done" else None
+        if path is None or not path.is_file():  # not ready, or DOCUMENT_FOLDER is not this node's
             abort(404)
-        return file_response(path_of(document), document.filename)
+        return file_response(path, document.filename)
 
     @expose("/case-file/<int:report_id>", methods=["POST"])
     @has_access
@@ -173,11 +174,7 @@ class DocumentView(BaseView):
     @expose("/case-list", methods=["POST"])
     @has_access
     def case_list(self):
-        try:
-            document = documents.request_case_list(g.user, request.form.get("query", ""))
-        except Invalid as invalid:
-            _flash_all(invalid)
-            return redirect(url_for("ReportView.list"))
+        document = documents.request_case_list(g.user, request.form.get("query", ""))
         return redirect(url_for("DocumentView.show", pk=document.id))
 
     def _find(self, pk) -> Document:
