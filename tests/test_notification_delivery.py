@@ -84,7 +84,12 @@ def test_the_journey_notifications_arrive_once_in_chinese(services):
         assert any(kind in s for s in subjects), (kind, subjects)
     assert set(sent_ids(app, [rid]).values()) == {"sent"}
     to_township = [m for rcpts, m in sink.messages if "township@demo.invalid" in rcpts]
-    assert any("新上报" in subject_of(m) for m in to_township)
+    (new_report,) = [m for m in to_township if "新上报" in subject_of(m)]
+    (form,) = new_report.iter_attachments()  # 附件2, filled in
+    assert form.get_filename().startswith("安全生产打非村居上报表") and form.get_content().startswith(b"%PDF")
+    (escalation,) = [m for rcpts, m in sink.messages if "报县" in subject_of(m)]
+    assert "county@demo.invalid" in next(r for r, m in sink.messages if m is escalation)
+    assert len(list(escalation.iter_attachments())) == 2  # 乡镇上报表 and 附件2
 
 
 def test_redis_down_during_100_submissions_loses_nothing(services):
