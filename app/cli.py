@@ -43,7 +43,8 @@ def register_commands(app) -> None:
     @app.cli.command("worker")
     @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
     @click.option("--queue", "names", multiple=True, help="Serve only these queues (repeatable; default: all).")
-    def worker(burst: bool, names: tuple[str, ...]):
+    @click.option("--quiet", is_flag=True, help="Log only warnings and errors, not every job.")
+    def worker(burst: bool, names: tuple[str, ...], quiet: bool):
         """Run an RQ worker inside the app (jobs use its database and settings)."""
         from rq import Queue, Worker
 
@@ -59,7 +60,7 @@ def register_commands(app) -> None:
         if unknown:
             raise click.BadParameter(f"unknown queue(s) {', '.join(sorted(unknown))}; there are {', '.join(QUEUES)}")
         queues = [Queue(name, connection=connection) for name in (names or QUEUES)]
-        Worker(queues, connection=connection).work(burst=burst, logging_level="INFO")
+        Worker(queues, connection=connection).work(burst=burst, logging_level="WARNING" if quiet else "INFO")
 
     @app.cli.command("scheduler")
     def scheduler():

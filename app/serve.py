@@ -66,8 +66,9 @@ def serve(port: int, web_workers: int, redis_url: str | None) -> int:
     flask = [sys.executable, "-m", "flask"]
     children += [
         # Two workers, so that rendering a long ledger never holds up the e-mail.
-        subprocess.Popen([*flask, "worker", "--queue", "mail", "--queue", "default"], env=env),
-        subprocess.Popen([*flask, "worker"], env=env),
+        # Quiet: the relay runs every few seconds; the outbox view (发件箱) shows what was sent.
+        subprocess.Popen([*flask, "worker", "--quiet", "--queue", "mail", "--queue", "default"], env=env),
+        subprocess.Popen([*flask, "worker", "--quiet"], env=env),
         subprocess.Popen([*flask, "scheduler"], env=env),
         subprocess.Popen([str(bin_dir / "gunicorn"), "--workers", str(web_workers), "--bind", f"127.0.0.1:{port}",
                           "--access-logfile", "-", "app:create_app()"], env=env),

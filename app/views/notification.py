@@ -81,7 +81,7 @@ class OutboxView(AppModelView):
     search_columns = ["status", "kind", "organization", "created_at"]
     base_order = ("id", "desc")
     label_columns = {
-        "created_at": _l("Created"), "kind": _l("Kind"), "subject": _l("Subject"),
+        "created_at": _l("Created"), "kind": _l("Notification type"), "subject": _l("Subject"),
         "organization": _l("Recipient unit"), "report": _l("Case"), "comment": _l("Comment"),
         "status": _l("Status"), "recipients": _l("Addresses"), "attempts": _l("Attempts"),
         "retry_at": _l("Next attempt"), "sent_at": _l("Sent"), "message_id": _l("Message-ID"),
