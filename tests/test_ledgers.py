@@ -232,3 +232,38 @@ def test_a_document_whose_file_is_gone_is_not_found(app, api, client, auth):
     with app.app_context():
         document_jobs.path_of(db.session.query(Document).one()).unlink()
     assert client.get(document_url + "/file").status_code == 404
+
+
+def test_the_document_api_queues_follows_and_serves_a_ledger(app, api):
+    submitted(app, api)
+    body = {"kind": "village_ledger", "unit_id": org_id(app, "沙沟村"), "start": TODAY().isoformat(),
+            "end": TODAY().isoformat(), "format": "xlsx"}
+    queued = api("grid_a", "POST", "/document/", body)
+    assert queued.status_code == 202 and queued.json["result"]["state"] == "queued"
+    document_id = queued.json["id"]
+    assert api("grid_a", "GET", f"/document/{document_id}/file").status_code == 409  # not rendered yet
+    render_all(app)
+    assert api("grid_a", "GET", f"/document/{document_id}").json["result"]["progress"] == 100
+    with api("township", "GET", f"/document/{document_id}/file") as response:
+        assert response.status_code == 200
+        assert load_workbook(io.BytesIO(response.data)).active.cell(1, 1).value.startswith("村居安全生产打非工作台账")
+    assert api("grid_b", "GET", f"/document/{document_id}/file").status_code == 404
+    assert api("grid_b", "GET", f"/document/{document_id}").status_code == 404
+    assert [d["id"] for d in api("grid_b", "GET", "/document/").json["result"]] == []
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"kind": "village_ledger", "unit_id": "1", "start": "2026-12-01", "end": "2026-12-31"}, "unit_id"),
+    ({"kind": "village_ledger", "unit_id": 1, "start": "12/01/2026", "end": "2026-12-31"}, "start"),
+    ({"kind": "township_ledger", "unit_id": 1, "start": "2026-12-31", "end": "2026-12-01"}, "end"),
+    ({"kind": "case_file", "report_id": None}, "report_id"),
+    ({"kind": "bulletin"}, "kind"),
+])
+def test_a_bad_document_request_is_refused_in_chinese(app, api, body, field):
+    if body.get("unit_id") == 1:
+        body = {**body, "unit_id": org_id(app, "沙沟镇")}
+    response = api("township", "POST", "/document/", body)
+    assert response.status_code == 422 and field in response.json["message"], response.json
+    assert all("\u4e00" <= ch <= "\u9fff" for ch in response.json["message"][field][0][:1])
+    with app.app_context():
+        assert db.session.query(Document).count() == 0

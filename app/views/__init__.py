@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.api.attachment import AttachmentApi
 from app.api.category import CategoryApi
+from app.api.document import DocumentApi
 from app.api.notification import NotificationApi
 from app.api.organization import OrganizationApi
 from app.api.report import ReportApi, ReportEventApi
@@ -55,3 +56,4 @@ def register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_api(ReportEventApi)
     appbuilder.add_api(AttachmentApi)
     appbuilder.add_api(NotificationApi)
+    appbuilder.add_api(DocumentApi)
