@@ -258,6 +258,10 @@ def test_the_document_api_queues_follows_and_serves_a_ledger(app, api):
     ({"kind": "township_ledger", "unit_id": 1, "start": "2026-12-31", "end": "2026-12-01"}, "end"),
     ({"kind": "case_file", "report_id": None}, "report_id"),
     ({"kind": "bulletin"}, "kind"),
+    ({"kind": ["village_ledger"]}, "kind"),
+    ({"kind": "case_file", "report_id": 2**70}, "report_id"),
+    ({"kind": "village_ledger", "unit_id": 2**70, "start": "2026-12-01", "end": "2026-12-31"}, "unit_id"),
+    ({"kind": "village_ledger", "unit_id": 1, "start": "2026-12-01", "end": "2026-12-31"}, "unit_id"),  # a township
 ])
 def test_a_bad_document_request_is_refused_in_chinese(app, api, body, field):
     if body.get("unit_id") == 1:
@@ -267,3 +271,7 @@ def test_a_bad_document_request_is_refused_in_chinese(app, api, body, field):
     assert all("\u4e00" <= ch <= "\u9fff" for ch in response.json["message"][field][0][:1])
     with app.app_context():
         assert db.session.query(Document).count() == 0
+
+
+def test_a_document_request_must_be_a_json_object(api):
+    assert api("township", "POST", "/document/", ["village_ledger"]).status_code == 422

@@ -1,6 +1,7 @@
 """`make run` as a newcomer starts it: migrated, seeded, serving a Chinese login page, mailing the township."""
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -76,3 +77,9 @@ def test_make_run_serves_the_demo_in_chinese_and_mails_the_township(tmp_path, si
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=20)
+    # flask serve stops its children, the embedded Redis last, and removes the Redis folder.
+    socket = re.search(r"embedded Redis on unix://(\S+)", (tmp_path / "run.log").read_text()).group(1)
+    deadline = time.monotonic() + 30
+    while os.path.exists(os.path.dirname(socket)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not os.path.exists(os.path.dirname(socket)), (tmp_path / "run.log").read_text()[-2000:]

@@ -315,5 +315,22 @@ def test_a_row_whose_every_attempt_killed_its_worker_is_given_up(app, api, monke
 def test_an_administrators_messages_are_their_units_not_everyones(app, api, client, auth):
     submitted_case(app, api)  # a notification for the township
     auth.login("admin")  # the demo administrator belongs to the county
-    assert "新上报" not in client.get("/messages/").get_data(as_text=True)
+    page = client.get("/messages/")
+    assert page.status_code == 200 and "新上报" not in page.get_data(as_text=True)
+    assert api("admin", "GET", "/notification/").json["count"] == 0
+    assert api("admin", "GET", "/notification/unread").json["count"] == 0
     assert "新上报" in client.get("/outbox/list/").get_data(as_text=True)
+
+
+def test_an_inactive_unit_sees_no_messages(app, api):
+    submitted_case(app, api)
+    with app.app_context():
+        db.session.get(Organization, org_id(app, "沙沟镇")).active = False
+        db.session.commit()
+    assert api("township", "GET", "/notification/unread").json == {"count": 0, "ids": []}
+    assert api("township", "GET", "/notification/").json["count"] == 0
+
+
+def test_marking_read_refuses_ids_no_database_holds(app, api):
+    response = api("township", "POST", "/notification/read", {"ids": [2**70]})
+    assert response.status_code == 422

@@ -27,6 +27,11 @@ SCHEMA_MESSAGES = {
 }
 
 
+def is_id(value) -> bool:
+    """A whole number that can be a row id (bool is not; nor is a number no database column holds)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63
+
+
 def in_chinese(messages):
     """marshmallow's messages in {field: [message]} (possibly nested), translated where known."""
     if isinstance(messages, dict):

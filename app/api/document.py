@@ -6,7 +6,7 @@ from flask_appbuilder.api import expose, protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
 
-from app.api.base import ScopedApi
+from app.api.base import ScopedApi, is_id
 from app.api.files import file_response
 from app.jobs.documents import path_of
 from app.models import Document
@@ -24,7 +24,7 @@ def _day(body: dict, field: str) -> date | None:
 
 def _whole(body: dict, field: str) -> int:
     value = body.get(field)
-    if not isinstance(value, int) or isinstance(value, bool):
+    if not is_id(value):
         raise Invalid({field: [_("Enter a whole number")]})
     return value
 
@@ -50,7 +50,7 @@ class DocumentApi(ScopedApi):
         "format": "pdf"|"xlsx"} or {"kind": "case_file", "report_id"}; 202 with the queued document."""
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
-            return self.response_400(message=_("The request body must be a JSON object"))
+            return self.response_422(message=_("The request body must be a JSON object"))
         return self._saving(lambda: self._queued(self._request(body)))
 
     @staticmethod
@@ -58,9 +58,9 @@ class DocumentApi(ScopedApi):
         kind = body.get("kind")
         if kind == "case_file":
             return documents.request_case_file(g.user, _whole(body, "report_id"))
-        if kind in documents.LEDGER_KINDS:
+        if isinstance(kind, str) and kind in documents.LEDGER_KINDS:
             return documents.request_ledger(g.user, kind, _whole(body, "unit_id"), _day(body, "start"),
-                                            _day(body, "end"), body.get("format", "pdf"))
+                                            _day(body, "end"), body.get("format", "pdf"), unit_field="unit_id")
         raise Invalid({"kind": [_("Choose village_ledger, township_ledger or case_file")]})
 
     def _queued(self, document: Document):

@@ -1,17 +1,31 @@
 """REST resource `notification`: the caller's unit's inbox, read-only, plus marking as read."""
 from flask import g, request
 from flask_appbuilder.api import expose, protect, safe
+from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
 
-from app.api.base import ScopedApi
+from app.api.base import ScopedApi, is_id
 from app.models import Notification
 from app.security.permissions import READ
+from app.security.scope import SCOPE, acting_user
 from app.services import notifications
+
+
+class OwnUnitFilter(BaseFilter):
+    """The caller's own unit's notifications: an inbox, for administrators too (the outbox shows all)."""
+
+    name = "own unit"
+    arg_name = "own_unit"
+
+    def apply(self, query, value):
+        user = acting_user()
+        return query.filter(Notification.organization_id == getattr(user, "organization_id", None))
 
 
 class NotificationApi(ScopedApi):
     resource_name = "notification"
+    base_filters = [SCOPE, ["organization_id", OwnUnitFilter, None]]
     datamodel = SQLAInterface(Notification)
     class_permission_name = "Notification"
     method_permission_name = {**ScopedApi.method_permission_name, "unread": READ, "mark_read": READ}
@@ -39,6 +53,6 @@ class NotificationApi(ScopedApi):
         ids = body.get("ids") if isinstance(body, dict) else None
         if isinstance(body, dict) and body.get("all") is True and ids is None:
             return self.response(200, marked=notifications.mark_read(g.user))
-        if not (isinstance(ids, list) and all(isinstance(i, int) and not isinstance(i, bool) for i in ids)):
+        if not (isinstance(ids, list) and all(is_id(i) for i in ids)):
             return self.response_422(message={"ids": [_("Give a list of whole numbers, or \"all\": true")]})
         return self.response(200, marked=notifications.mark_read(g.user, ids))

@@ -57,24 +57,25 @@ def check_period(start, end) -> tuple[date, date]:
     return start, end
 
 
-def ledger_unit(kind: str, unit_id, user) -> Organization:
-    """The unit of a ledger, if the user may see it: a village's own, or one within the user's subtree."""
+def ledger_unit(kind: str, unit_id, user, field: str = "unit") -> Organization:
+    """The unit of a ledger, if the user may see it: a village's own, or one within the user's subtree.
+    Errors are reported under `field` (the form's `unit`, the API's `unit_id`)."""
     wanted = LEDGER_KINDS.get(kind)
     if wanted is None:
         raise NotFound(_("No such document"))
     unit = scoped(db.session.query(Organization).filter(Organization.id == unit_id), Organization, user).one_or_none()
     if unit is None:
-        raise Invalid({"unit": [_("Choose a unit within your area")]})
+        raise Invalid({field: [_("Choose a unit within your area")]})
     if unit.kind != wanted:
-        raise Invalid({"unit": [_("Choose a village") if wanted == "village" else _("Choose a township")]})
+        raise Invalid({field: [_("Choose a village") if wanted == "village" else _("Choose a township")]})
     return unit
 
 
-def request_ledger(user, kind: str, unit_id, start, end, fmt: str) -> Document:
+def request_ledger(user, kind: str, unit_id, start, end, fmt: str, unit_field: str = "unit") -> Document:
     """Ask for a ledger file (PDF or Excel) of a unit and period; a job renders it. Commits."""
     if fmt not in ("pdf", "xlsx"):
         raise Invalid({"format": [_("Choose PDF or Excel")]})
-    unit = ledger_unit(kind, unit_id, user)
+    unit = ledger_unit(kind, unit_id, user, unit_field)
     start, end = check_period(start, end)
     return _queued(Document(kind=kind, format=fmt, organization=unit, period_start=start, period_end=end,
                             requested_by_id=user.id))

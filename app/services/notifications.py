@@ -14,6 +14,7 @@ from app.extensions import db
 from app.mailer import header_text
 from app.models import OPEN_STATES, STATES, Notification, NotificationRead, Organization, Report
 from app.models.notification import KINDS
+from app.security.scope import scoped
 
 
 def subject_for(kind: str, report: Report | None, unit: Organization) -> str:
@@ -115,8 +116,8 @@ def digest_context(township: Organization, today: date | None = None) -> dict:
 def inbox(user):
     """The notifications of the user's own unit, newest first (an administrator's too: the outbox
     is where all of them are seen)."""
-    org_id = getattr(user, "organization_id", None)
-    return (db.session.query(Notification).filter(Notification.organization_id == org_id)
+    return (scoped(db.session.query(Notification), Notification, user)
+            .filter(Notification.organization_id == getattr(user, "organization_id", None))
             .order_by(Notification.created_at.desc(), Notification.id.desc()))
 
 
