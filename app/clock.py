@@ -14,5 +14,10 @@ def now() -> datetime:
     return datetime.now(CHINA).replace(tzinfo=None, microsecond=0)
 
 
+def column_now() -> datetime:
+    """`now()` looked up at each call: the column default, so that a frozen clock (tests) applies."""
+    return now()
+
+
 def today() -> date:
     return now().date()

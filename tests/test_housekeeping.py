@@ -46,7 +46,7 @@ def test_files_of_deleted_drafts_are_removed_a_day_later(app, client, auth):
 
 def test_documents_older_than_the_keep_period_are_removed(app, client, auth):
     api = Api(client, auth)
-    api.act("grid_a", api.create(app), "submit")
+    api.submitted(app)
     auth.login("township")
     for _ in range(2):
         client.post("/ledger/township/export", data={"unit": org_id(app, "沙沟镇"), "start": TODAY().isoformat(),

@@ -23,12 +23,6 @@ def pdf_text(data: bytes) -> str:
     return "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).replace(" ", "")
 
 
-def submitted(app, api, user="grid_a", **extra) -> int:
-    rid = api.create(app, user=user, **extra)
-    api.act(user, rid, "submit")
-    return rid
-
-
 def render_all(app) -> None:
     """What a worker does: render every queued document (no Redis in these tests)."""
     with app.app_context():
@@ -37,7 +31,7 @@ def render_all(app) -> None:
 
 
 def test_the_village_form_pdf_is_the_villages_and_no_one_elses(app, api):
-    rid = submitted(app, api, activity="村西废弃厂房内非法加工烟花爆竹")
+    rid = api.submitted(app, activity="村西废弃厂房内非法加工烟花爆竹")
     response = api("grid_a", "GET", f"/report/{rid}/form.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert "attachment" in response.headers["Content-Disposition"]
@@ -49,7 +43,7 @@ def test_the_village_form_pdf_is_the_villages_and_no_one_elses(app, api):
 
 
 def test_the_case_page_prints_the_forms(app, api, client, auth):
-    rid = submitted(app, api)
+    rid = api.submitted(app)
     auth.login("township")
     page = client.get(f"/report/show/{rid}").get_data(as_text=True)
     assert f"/report/{rid}/form.pdf" in page and "township-form.pdf" not in page
@@ -68,7 +62,7 @@ def test_an_escalation_email_carries_both_forms(make_app, sink, auth):
 
     app = make_app(**mail_config(sink))
     api = Api(app.test_client(), type(auth)(app.test_client()))
-    rid = submitted(app, api)
+    rid = api.submitted(app)
     api.act("township", rid, "escalate", {"opinion": "报县处置"})
     with app.app_context():
         for n in db.session.query(Notification).filter_by(report_id=rid).order_by(Notification.id):
@@ -82,8 +76,8 @@ def test_an_escalation_email_carries_both_forms(make_app, sink, auth):
 
 
 def test_a_village_sees_its_own_ledger_only(app, api, client, auth):
-    mine = submitted(app, api, activity="村东非法储存液化气钢瓶")
-    submitted(app, api, user="grid_b", village="前湖村", activity="前湖村非法采砂")
+    mine = api.submitted(app, activity="村东非法储存液化气钢瓶")
+    api.submitted(app, user="grid_b", village="前湖村", activity="前湖村非法采砂")
     auth.login("grid_a")
     page = client.get("/ledger/village/").get_data(as_text=True)
     assert "村东非法储存液化气钢瓶" in page and "前湖村非法采砂" not in page
@@ -100,8 +94,8 @@ def test_a_village_sees_its_own_ledger_only(app, api, client, auth):
 
 def test_the_township_ledger_downloads_as_excel_with_the_pages_rows(app, api, client, auth):
     for activity in ("村东非法储存液化气钢瓶", "废弃厂房非法加工烟花爆竹"):
-        submitted(app, api, activity=activity)
-    submitted(app, api, user="grid_b", village="前湖村", activity="前湖村非法采砂")
+        api.submitted(app, activity=activity)
+    api.submitted(app, user="grid_b", village="前湖村", activity="前湖村非法采砂")
     auth.login("township")
     month = {"start": TODAY().replace(day=1).isoformat(), "end": TODAY().isoformat()}
     page = client.get("/ledger/township/").get_data(as_text=True)
@@ -130,7 +124,7 @@ def test_the_township_ledger_downloads_as_excel_with_the_pages_rows(app, api, cl
 
 def test_a_ledger_pdf_reports_progress_while_it_renders(app, api, client, auth, monkeypatch):
     for _ in range(7):
-        submitted(app, api)
+        api.submitted(app)
     monkeypatch.setitem(pdf_module.render_pdf_in_parts.__kwdefaults__, "part_rows", 3)  # three parts
     seen = []
     real = document_jobs._progress
@@ -151,7 +145,7 @@ def test_a_ledger_pdf_reports_progress_while_it_renders(app, api, client, auth, 
 @pytest.mark.parametrize("user, allowed", [("grid_a", True), ("head_a", True), ("township", True), ("county", True),
                                            ("grid_b", False), ("dept_a", False), ("committee", False)])
 def test_a_village_ledger_file_is_downloaded_within_scope_only(app, api, client, auth, user, allowed):
-    submitted(app, api)
+    api.submitted(app)
     auth.login("grid_a")
     client.post("/ledger/village/export", data={"unit": org_id(app, "沙沟村"), "start": TODAY().isoformat(),
                                                  "end": TODAY().isoformat(), "format": "xlsx"})
@@ -168,7 +162,7 @@ def test_a_village_ledger_file_is_downloaded_within_scope_only(app, api, client,
 
 
 def test_the_case_file_has_the_timeline_and_stays_with_the_case(app, api, client, auth):
-    rid = submitted(app, api)
+    rid = api.submitted(app)
     api.act("township", rid, "reject", {"reason": "经核实为合法经营"})
     auth.login("township")
     document_url = client.post(f"/documents/case-file/{rid}").location
@@ -183,9 +177,9 @@ def test_the_case_file_has_the_timeline_and_stays_with_the_case(app, api, client
 
 
 def test_the_case_list_exports_what_the_page_shows(app, api, client, auth):
-    submitted(app, api, activity="已上报的案件")
+    api.submitted(app, activity="已上报的案件")
     api.create(app, activity="还是草稿的案件")
-    submitted(app, api, user="grid_b", village="前湖村", activity="别村的案件")
+    api.submitted(app, user="grid_b", village="前湖村", activity="别村的案件")
     auth.login("grid_a")
     document_url = client.post("/documents/case-list", data={"query": "_flt_0_state=submitted"}).location
     render_all(app)
@@ -200,7 +194,7 @@ def test_a_long_ledger_is_paged_keeping_the_unit_and_period(app, api, client, au
 
     monkeypatch.setattr(ledger_views, "LEDGER_PAGE_SIZE", 1)
     for n in range(9):
-        submitted(app, api, activity=f"第{n + 1}处非法行为")
+        api.submitted(app, activity=f"第{n + 1}处非法行为")
     auth.login("township")
     first = client.get("/ledger/township/").get_data(as_text=True)
     assert "第1处非法行为" in first and "第2处非法行为" not in first
@@ -225,7 +219,7 @@ def test_a_case_list_export_is_its_requesters_alone(app, api, client, auth):
 
 
 def test_a_document_whose_file_is_gone_is_not_found(app, api, client, auth):
-    submitted(app, api)
+    api.submitted(app)
     auth.login("township")
     document_url = client.post(f"/documents/case-file/{1}").location
     render_all(app)
@@ -235,7 +229,7 @@ def test_a_document_whose_file_is_gone_is_not_found(app, api, client, auth):
 
 
 def test_the_document_api_queues_follows_and_serves_a_ledger(app, api):
-    submitted(app, api)
+    api.submitted(app)
     body = {"kind": "village_ledger", "unit_id": org_id(app, "沙沟村"), "start": TODAY().isoformat(),
             "end": TODAY().isoformat(), "format": "xlsx"}
     queued = api("grid_a", "POST", "/document/", body)

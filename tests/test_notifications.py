@@ -18,12 +18,6 @@ def api(client, auth):
     return Api(client, auth)
 
 
-def submitted_case(app, api, **extra) -> int:
-    rid = api.create(app, **extra)
-    api.act("grid_a", rid, "submit")
-    return rid
-
-
 def rows(app, **filters) -> list[Notification]:
     with app.app_context():
         found = db.session.query(Notification).filter_by(**filters).order_by(Notification.id).all()
@@ -34,7 +28,7 @@ def rows(app, **filters) -> list[Notification]:
 def test_a_submission_emails_the_township_in_chinese_with_a_link(make_app, sink):
     app = make_app(**mail_config(sink), APP_BASE_URL="https://dafei.example.org")
     api = Api(app.test_client(), __import__("tests.conftest", fromlist=["Auth"]).Auth(app.test_client()))
-    rid = submitted_case(app, api)
+    rid = api.submitted(app)
     (notification,) = rows(app, report_id=rid, kind="submit")
     with app.app_context():
         assert deliver(notification.id) == "sent"
@@ -54,7 +48,7 @@ def test_a_submission_emails_the_township_in_chinese_with_a_link(make_app, sink)
 def test_delivering_twice_sends_once(make_app, sink, auth):
     app = make_app(**mail_config(sink))
     api = Api(app.test_client(), type(auth)(app.test_client()))
-    rid = submitted_case(app, api)
+    rid = api.submitted(app)
     (notification,) = rows(app, report_id=rid)
     with app.app_context():
         assert deliver(notification.id) == "sent"
@@ -63,7 +57,7 @@ def test_delivering_twice_sends_once(make_app, sink, auth):
 
 
 def test_without_a_mail_server_mail_is_kept_in_the_outbox(app, api, client, auth):
-    rid = submitted_case(app, api)
+    rid = api.submitted(app)
     (notification,) = rows(app, report_id=rid)
     with app.app_context():
         assert deliver(notification.id) == "kept"
@@ -78,7 +72,7 @@ def test_a_unit_without_addresses_is_marked_so(app, api):
     with app.app_context():
         db.session.query(OrgUser).filter(OrgUser.organization_id == org_id(app, "沙沟镇")).update({"active": False})
         db.session.commit()
-    rid = submitted_case(app, api)
+    rid = api.submitted(app)
     (notification,) = rows(app, report_id=rid)
     with app.app_context():
         assert deliver(notification.id) == "unaddressed"
@@ -87,7 +81,7 @@ def test_a_unit_without_addresses_is_marked_so(app, api):
 def test_a_refusing_server_is_retried_later_then_marked_failed(make_app, sink, auth):
     app = make_app(**mail_config(sink), OUTBOX_RETRY_SECONDS=[60, 600])
     api = Api(app.test_client(), type(auth)(app.test_client()))
-    rid = submitted_case(app, api)
+    rid = api.submitted(app)
     (notification,) = rows(app, report_id=rid)
     sink.refuse = 10
     with app.app_context():
@@ -121,7 +115,7 @@ def test_line_breaks_in_names_and_comments_cannot_add_headers(make_app, sink, au
         township = db.session.get(Organization, org_id(app, "沙沟镇"))
         township.email = "office@example.org\r\nBcc: thief@evil.example"
         db.session.commit()
-    rid = submitted_case(app, api, village=evil)
+    rid = api.submitted(app, village=evil)
     api.act("township", rid, "assign", {"handler_id": org_id(app, "工矿商贸安全专委会")})
     response = api("township", "POST", f"/report/{rid}/urge", {"comment": "请尽快处置\r\nBcc: thief@evil.example"})
     assert response.status_code == 200
@@ -136,7 +130,7 @@ def test_line_breaks_in_names_and_comments_cannot_add_headers(make_app, sink, au
 
 
 def test_the_inbox_shows_the_units_messages_with_an_unread_count(app, api, client, auth):
-    rid = submitted_case(app, api)
+    rid = api.submitted(app)
     auth.login("township")
     page = client.get("/messages/").get_data(as_text=True)
     assert "新上报" in page and "message-unread" in page
@@ -155,7 +149,7 @@ def test_the_inbox_shows_the_units_messages_with_an_unread_count(app, api, clien
 
 
 def test_the_notification_api_is_scoped_and_marks_read(app, api):
-    rid = submitted_case(app, api)
+    rid = api.submitted(app)
     (notification,) = rows(app, report_id=rid)
     listed = api("township", "GET", "/notification/").json
     assert [r["id"] for r in listed["result"]] == [notification.id]
@@ -170,7 +164,7 @@ def test_the_notification_api_is_scoped_and_marks_read(app, api):
 
 
 def test_urging_reminds_the_unit_holding_the_case(app, api, client, auth):
-    rid = submitted_case(app, api)
+    rid = api.submitted(app)
     api.act("township", rid, "assign", {"handler_id": org_id(app, "工矿商贸安全专委会")})
     assert api("grid_a", "POST", f"/report/{rid}/urge", {}).status_code == 403
     assert api("committee", "POST", f"/report/{rid}/urge", {}).status_code == 403  # its own case
@@ -186,7 +180,7 @@ def test_urging_reminds_the_unit_holding_the_case(app, api, client, auth):
 
 
 def test_a_closed_case_cannot_be_urged(app, api):
-    rid = submitted_case(app, api)
+    rid = api.submitted(app)
     api.act("township", rid, "reject", {"reason": "不属于打非范围"})
     assert api("township", "POST", f"/report/{rid}/urge", {}).status_code == 409
 
@@ -196,7 +190,7 @@ def freeze(monkeypatch, moment):
 
 
 def test_the_overdue_scan_reminds_once_per_case_stage_and_day(app, api, monkeypatch):
-    rid = submitted_case(app, api)
+    rid = api.submitted(app)
     with app.app_context():
         due = db.session.get(Report, rid).due_on
     late = clock.datetime.combine(due + timedelta(days=1), clock.datetime.min.time()).replace(hour=9)
@@ -217,7 +211,7 @@ def test_the_overdue_scan_reminds_once_per_case_stage_and_day(app, api, monkeypa
 def test_the_daily_digest_goes_once_to_each_township_with_open_cases(make_app, sink, auth):
     app = make_app(**mail_config(sink))
     api = Api(app.test_client(), type(auth)(app.test_client()))
-    rid = submitted_case(app, api)
+    rid = api.submitted(app)
     with app.app_context():
         assert notifications.create_digests() == 1
         assert notifications.create_digests() == 0
@@ -232,7 +226,7 @@ def test_the_daily_digest_goes_once_to_each_township_with_open_cases(make_app, s
 
 
 def test_reading_is_recorded_per_user(app, api):
-    rid = submitted_case(app, api)
+    rid = api.submitted(app)
     (notification,) = rows(app, report_id=rid)
     for body in (None, {}, {"all": "yes"}):  # marking everything read takes an explicit request
         assert api("township", "POST", "/notification/read", body).status_code == 422
@@ -253,7 +247,7 @@ def test_only_administrators_open_the_outbox(client, auth, user):
 
 
 def test_the_outbox_resends_failed_mail_only(app, api, client, auth):
-    rid = submitted_case(app, api)
+    rid = api.submitted(app)
     (notification,) = rows(app, report_id=rid)
     auth.login("admin")
     client.post(f"/outbox/{notification.id}/resend")  # still pending: nothing to resend
@@ -283,7 +277,7 @@ def test_a_quit_that_fails_after_acceptance_is_still_a_delivery(make_app, sink, 
 
     app = make_app(**mail_config(sink))
     api = Api(app.test_client(), type(auth)(app.test_client()))
-    rid = submitted_case(app, api)
+    rid = api.submitted(app)
     (notification,) = rows(app, report_id=rid)
 
     def dropped(self):
@@ -299,7 +293,7 @@ def test_a_quit_that_fails_after_acceptance_is_still_a_delivery(make_app, sink, 
 def test_a_row_whose_every_attempt_killed_its_worker_is_given_up(app, api, monkeypatch):
     from app.jobs.outbox import relay
 
-    rid = submitted_case(app, api)
+    rid = api.submitted(app)
     (notification,) = rows(app, report_id=rid)
     tries = len(app.config["OUTBOX_RETRY_SECONDS"]) + 1
     with app.app_context():
@@ -313,7 +307,7 @@ def test_a_row_whose_every_attempt_killed_its_worker_is_given_up(app, api, monke
 
 
 def test_an_administrators_messages_are_their_units_not_everyones(app, api, client, auth):
-    submitted_case(app, api)  # a notification for the township
+    api.submitted(app)  # a notification for the township
     auth.login("admin")  # the demo administrator belongs to the county
     page = client.get("/messages/")
     assert page.status_code == 200 and "新上报" not in page.get_data(as_text=True)
@@ -323,7 +317,7 @@ def test_an_administrators_messages_are_their_units_not_everyones(app, api, clie
 
 
 def test_an_inactive_unit_sees_no_messages(app, api):
-    submitted_case(app, api)
+    api.submitted(app)
     with app.app_context():
         db.session.get(Organization, org_id(app, "沙沟镇")).active = False
         db.session.commit()

@@ -43,6 +43,12 @@ class Api:
         assert response.status_code == 201, response.get_data(as_text=True)
         return response.json["id"]
 
+    def submitted(self, app, user="grid_a", **extra) -> int:
+        """A new case, filed and submitted by `user`."""
+        report_id = self.create(app, user=user, **extra)
+        self.act(user, report_id, "submit")
+        return report_id
+
     def act(self, user, report_id, action, body=None, status=200):
         response = self(user, "POST", f"/report/{report_id}/{action}", body or {})
         assert response.status_code == status, (action, user, response.get_data(as_text=True))

@@ -8,11 +8,10 @@ from flask_babel import gettext as _
 
 from app.api.base import ScopedApi, is_id
 from app.api.files import file_response
-from app.jobs.documents import path_of
 from app.models import Document
 from app.security.permissions import READ
 from app.services import documents
-from app.services.errors import Invalid, NotFound
+from app.services.errors import Invalid
 
 
 def _day(body: dict, field: str) -> date | None:
@@ -71,13 +70,4 @@ class DocumentApi(ScopedApi):
     @safe
     def file(self, pk: int):
         """The rendered file; 404 outside the caller's scope, 409 while it is not ready."""
-        try:
-            document = documents.find_document(pk, g.user)
-        except NotFound as missing:
-            return self.response(404, message=missing.message)
-        path = path_of(document) if document.state == "done" else None
-        if path is None:
-            return self.response(409, message=str(document.state_label))
-        if not path.is_file():
-            return self.response_404()
-        return file_response(path, document.filename)
+        return self._saving(lambda: file_response(*documents.document_file(pk, g.user)))

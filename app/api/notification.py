@@ -19,8 +19,7 @@ class OwnUnitFilter(BaseFilter):
     arg_name = "own_unit"
 
     def apply(self, query, value):
-        user = acting_user()
-        return query.filter(Notification.organization_id == getattr(user, "organization_id", None))
+        return query.filter(notifications.own_unit(acting_user()))
 
 
 class NotificationApi(ScopedApi):

@@ -80,10 +80,10 @@ class ReportApi(DraftRules, ScopedApi):
     @safe
     def form_pdf(self, pk: int):
         """附件2 安全生产打非村居上报表, filled in from the case (404 outside the caller's scope)."""
-        try:
-            report = workflow.find_report(pk, g.user)
-        except Refused as refused:
-            return self.response(refused.status, message=refused.message)
+        return self._saving(lambda: self._form(workflow.find_report(pk, g.user)))
+
+    @staticmethod
+    def _form(report):
         return file_response(village_form_pdf(report), village_form_filename(report))
 
     def _acted(self, report):

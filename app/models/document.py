@@ -13,9 +13,6 @@ from app.models.organization import Organization
 from app.models.report import Report
 
 
-def _now():
-    return clock.now()
-
 
 DOCUMENT_KINDS = {
     "village_ledger": _l("Village ledger"),  # 村居安全生产打非工作台账
@@ -45,7 +42,7 @@ class Document(Model):
     period_end = Column(Date)
     query = Column(Text)  # a case list's filters, as the list page's query string
     requested_by_id = Column(Integer, ForeignKey("ab_user.id"), nullable=False, index=True)
-    requested_at = Column(DateTime, nullable=False, default=_now)
+    requested_at = Column(DateTime, nullable=False, default=clock.column_now)
     state = Column(String(12), nullable=False, default="queued")
     started_at = Column(DateTime)  # when a job took it; a stale start means the job died
     progress = Column(Integer, nullable=False, default=0)  # percent

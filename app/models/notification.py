@@ -13,9 +13,6 @@ from app.models.organization import Organization
 from app.models.report import Report, ReportEvent
 
 
-def _now():
-    return clock.now()
-
 
 # What a notification is about: the workflow actions, plus reminders that no action causes.
 KINDS = {
@@ -59,7 +56,7 @@ class Notification(Model):
     comment = Column(Text)  # a reminder's own words (催办意见)
     # Makes periodic reminders idempotent: one row per key, whoever runs the scan and how often.
     dedup_key = Column(String(120), unique=True, index=True)
-    created_at = Column(DateTime, nullable=False, default=_now, index=True)
+    created_at = Column(DateTime, nullable=False, default=clock.column_now, index=True)
 
     # The e-mail, moved forward by the delivery job only.
     status = Column(String(16), nullable=False, default="pending", index=True)
@@ -99,4 +96,4 @@ class NotificationRead(Model):
 
     notification_id = Column(Integer, ForeignKey("notification.id", ondelete="CASCADE"), primary_key=True)
     user_id = Column(Integer, ForeignKey("ab_user.id", ondelete="CASCADE"), primary_key=True, index=True)
-    read_at = Column(DateTime, nullable=False, default=_now)
+    read_at = Column(DateTime, nullable=False, default=clock.column_now)

@@ -12,9 +12,6 @@ from sqlalchemy.orm import relationship
 from app import clock
 from app.models.organization import Organization
 
-def _now():
-    return clock.now()  # looked up at each insert, so a frozen clock (tests) applies
-
 
 # States in the order of the life cycle, with the words people read.
 STATES = {
@@ -83,7 +80,7 @@ class Report(Model):
     handler_id = Column(Integer, ForeignKey("organization.id"), index=True)  # committee/district/station
     lead_department_id = Column(Integer, ForeignKey("organization.id"), index=True)
     created_by_id = Column(Integer, ForeignKey("ab_user.id"))
-    created_at = Column(DateTime, nullable=False, default=_now, index=True)
+    created_at = Column(DateTime, nullable=False, default=clock.column_now, index=True)
 
     # Decisions recorded on the way
     escalation_opinion = Column(Text)  # 乡镇意见 on the township report form
@@ -188,7 +185,7 @@ class ReportEvent(Model):
     to_state = Column(String(16), nullable=False)
     user_id = Column(Integer, ForeignKey("ab_user.id"), nullable=False)
     organization_id = Column(Integer, ForeignKey("organization.id"), index=True)
-    at = Column(DateTime, nullable=False, default=_now, index=True)
+    at = Column(DateTime, nullable=False, default=clock.column_now, index=True)
     comment = Column(Text)
     stage_seconds = Column(Integer)  # time the case spent in `from_state` (which level used the time)
 
@@ -233,7 +230,7 @@ class Enforcement(Model):
     people_handled = Column(Integer)  # 处理人员
     penalties = Column(Text)  # 经济、法律、行政措施
     result = Column(Text)
-    recorded_at = Column(DateTime, nullable=False, default=_now)
+    recorded_at = Column(DateTime, nullable=False, default=clock.column_now)
 
     report = relationship(Report, back_populates="enforcement")
     department = relationship(Organization)
@@ -262,7 +259,7 @@ class Attachment(Model):
     content_type = Column(String(50), nullable=False)
     size = Column(Integer, nullable=False)
     uploaded_by_id = Column(Integer, ForeignKey("ab_user.id"), nullable=False)
-    uploaded_at = Column(DateTime, nullable=False, default=_now)
+    uploaded_at = Column(DateTime, nullable=False, default=clock.column_now)
 
     report = relationship(Report, back_populates="attachments")
     uploaded_by = relationship("OrgUser", lazy="joined")

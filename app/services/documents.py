@@ -1,6 +1,7 @@
 """Documents (DESIGN §5): names of the printed forms, the forms e-mails carry, and requests for
 documents that jobs render (ledgers, case files, case lists), with who may ask for what."""
 from datetime import date, timedelta
+from pathlib import Path
 
 from flask_babel import gettext as _
 
@@ -9,7 +10,7 @@ from app.extensions import db
 from app.models import Document, Organization, Report
 from app.models.notification import Notification
 from app.security.scope import scoped
-from app.services.errors import Invalid, NotFound
+from app.services.errors import Invalid, NotFound, WrongState
 
 LEDGER_KINDS = {"village_ledger": "village", "township_ledger": "township"}  # document kind → unit kind
 MAX_PERIOD_DAYS = 366 * 3
@@ -102,6 +103,20 @@ def _queued(document: Document) -> Document:
 
     enqueue_render(document.id)
     return document
+
+
+def document_file(document_id: int, user) -> tuple[Path, str]:
+    """(path, download name) of a document the user may see; 409 while it is not rendered, 404 when it is gone
+    (or DOCUMENT_FOLDER is not shared with the worker that wrote it)."""
+    from app.jobs.documents import path_of
+
+    document = find_document(document_id, user)
+    if document.state != "done":
+        raise WrongState(str(document.state_label))
+    path = path_of(document)
+    if not path.is_file():
+        raise NotFound(_("No such document"))
+    return path, document.filename
 
 
 def find_document(document_id: int, user) -> Document:

@@ -31,3 +31,8 @@ class Invalid(Exception):
     def __init__(self, errors: dict[str, list[str]]):
         super().__init__(errors)
         self.errors = errors
+
+    @property
+    def messages(self) -> list[str]:
+        """Every message, field after field: for pages that show them at the top."""
+        return [message for messages in self.errors.values() for message in messages]

@@ -113,11 +113,16 @@ def digest_context(township: Organization, today: date | None = None) -> dict:
 
 # ----------------------------------------------------------------------------- the in-app inbox
 
+def own_unit(user):
+    """Notifications to the user's own unit: an inbox (an administrator's too; the outbox shows all)."""
+    return Notification.organization_id == getattr(user, "organization_id", None)
+
+
 def inbox(user):
     """The notifications of the user's own unit, newest first (an administrator's too: the outbox
     is where all of them are seen)."""
     return (scoped(db.session.query(Notification), Notification, user)
-            .filter(Notification.organization_id == getattr(user, "organization_id", None))
+            .filter(own_unit(user))
             .order_by(Notification.created_at.desc(), Notification.id.desc()))
 
 

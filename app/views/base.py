@@ -1,7 +1,17 @@
 """What every CRUD view of the app shares."""
+from flask import abort
 from flask_appbuilder import ModelView
 
 from app.security.permissions import VIEW_METHODS
+from app.services.errors import Refused
+
+
+def or_404(find, *args):
+    """`find(*args)`, or the page's 404 when the service refuses: what the caller may not see does not exist."""
+    try:
+        return find(*args)
+    except Refused:
+        abort(404)
 
 
 class AppModelView(ModelView):

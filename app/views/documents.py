@@ -2,7 +2,7 @@
 and each document's page, whose progress bar moves while a job renders it."""
 from datetime import date
 
-from flask import abort, flash, g, jsonify, redirect, request, url_for
+from flask import flash, g, jsonify, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -11,12 +11,12 @@ from app import clock
 from app.api.files import file_response
 from app.extensions import db
 from app.i18n import human
-from app.jobs.documents import path_of
 from app.models import Document, Organization
 from app.security.permissions import READ
 from app.security.scope import scoped
 from app.services import documents
-from app.services.errors import Invalid, Refused
+from app.services.errors import Invalid
+from app.views.base import or_404
 
 LEDGER_PAGE_SIZE = 50
 
@@ -65,7 +65,7 @@ class LedgerView(BaseView):
                 unit = documents.ledger_unit(kind, unit_id, g.user)
                 documents.check_period(start, end)
             except Invalid as invalid:
-                errors += [m for messages in invalid.errors.values() for m in messages]
+                errors += invalid.messages
                 unit = None
             else:
                 rows = LEDGERS[kind].rows(unit, start, end)
@@ -88,7 +88,8 @@ class LedgerView(BaseView):
                                                 _date(request.form.get("start"), None),
                                                 _date(request.form.get("end"), None), request.form.get("format", ""))
         except Invalid as invalid:
-            _flash_all(invalid)
+            for message in invalid.messages:
+                flash(message, "danger")
             return redirect(url_for(f"{type(self).__name__}.ledger"))
         return redirect(url_for("DocumentView.show", pk=document.id))
 
@@ -107,12 +108,6 @@ class TownshipLedgerView(LedgerView):
     route_base = "/ledger/township"
     class_permission_name = "TownshipLedger"
     kind, unit_kind = "township_ledger", "township"
-
-
-def _flash_all(invalid: Invalid) -> None:
-    for messages in invalid.errors.values():
-        for message in messages:
-            flash(message, "danger")
 
 
 def _unit_select(kind: str, unit: Organization | None) -> Markup:
@@ -156,19 +151,12 @@ class DocumentView(BaseView):
     @expose("/<int:pk>/file")
     @has_access
     def download(self, pk):
-        document = self._find(pk)
-        path = path_of(document) if document.state == "done" else None
-        if path is None or not path.is_file():  # not ready, or DOCUMENT_FOLDER is not this node's
-            abort(404)
-        return file_response(path, document.filename)
+        return file_response(*or_404(documents.document_file, pk, g.user))
 
     @expose("/case-file/<int:report_id>", methods=["POST"])
     @has_access
     def case_file(self, report_id):
-        try:
-            document = documents.request_case_file(g.user, report_id)
-        except Refused:
-            abort(404)
+        document = or_404(documents.request_case_file, g.user, report_id)
         return redirect(url_for("DocumentView.show", pk=document.id))
 
     @expose("/case-list", methods=["POST"])
@@ -178,7 +166,4 @@ class DocumentView(BaseView):
         return redirect(url_for("DocumentView.show", pk=document.id))
 
     def _find(self, pk) -> Document:
-        try:
-            return documents.find_document(pk, g.user)
-        except Refused:
-            abort(404)
+        return or_404(documents.find_document, pk, g.user)

@@ -27,7 +27,7 @@ from app.security.permissions import READ, VIEW_METHODS
 from app.security.scope import SCOPE, acting_user
 from app.services import attachments, documents, workflow
 from app.services.errors import Invalid, Refused
-from app.views.base import AppModelView
+from app.views.base import AppModelView, or_404
 from app.views.lookup import LookupField
 
 REPORT_LABELS = {
@@ -267,23 +267,17 @@ class ReportView(DraftRules, AppModelView):
     @has_access
     def form_pdf(self, pk):
         """附件2 安全生产打非村居上报表, filled in, for printing and signing."""
-        report = self._case_or_404(pk)
+        report = or_404(workflow.find_report, pk, g.user)
         return file_response(village_form_pdf(report), documents.village_form_filename(report))
 
     @expose("/<int:pk>/township-form.pdf", methods=["GET"])
     @has_access
     def township_form_pdf(self, pk):
         """安全生产打非乡镇上报表, once the township has escalated the case."""
-        report = self._case_or_404(pk)
+        report = or_404(workflow.find_report, pk, g.user)
         if report.escalated_at is None:
             abort(404)
         return file_response(township_form_pdf(report), documents.township_form_filename(report))
-
-    def _case_or_404(self, pk) -> Report:
-        try:
-            return workflow.find_report(pk, g.user)
-        except Refused:
-            abort(404)
 
     @expose("/<int:pk>/attachment", methods=["POST"])
     @has_access
@@ -295,10 +289,7 @@ class ReportView(DraftRules, AppModelView):
     @expose("/<int:pk>/attachment/<int:attachment_id>", methods=["GET"])
     @has_access
     def attachment(self, pk, attachment_id):
-        try:
-            workflow.find_report(pk, g.user)
-        except Refused:
-            abort(404)
+        or_404(workflow.find_report, pk, g.user)
         found = db.session.query(Attachment).filter_by(id=attachment_id, report_id=pk).one_or_none()
         if found is None:
             abort(404)
@@ -314,9 +305,8 @@ def _on_case_page(pk, step, done: str):
             abort(404)
         flash(refused.message, "danger")
     except Invalid as invalid:
-        for messages in invalid.errors.values():
-            for message in messages:
-                flash(message, "danger")
+        for message in invalid.messages:
+            flash(message, "danger")
     else:
         flash(done, "success")
     return redirect(url_for("ReportView.show", pk=pk))
